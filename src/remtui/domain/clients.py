@@ -1,0 +1,430 @@
+"""Clients: the form, validation, optimistic concurrency and search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import text
+from sqlmodel import Session, col, delete, select
+
+from ..errors import DomainError, ValidationError
+from ..i18n import _
+from ..safetext import clean_input
+from ..store.tables import Client, ClientPhone
+from ..store.types import utcnow
+from . import audit
+from .phones import Phone, looks_like_phone, normalise, search_digits
+from .staff import Actor, Perm, require
+from .text import fold
+
+KINDS = ("person", "company")
+LIMITS = {
+    "name": 200,
+    "email": 254,
+    "address": 500,
+    "company_name": 200,
+    "tax_id": 20,
+    "marketing_source": 100,
+    "notes": 10_000,
+    "label": 30,
+}
+MAX_PHONES = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+@dataclass(frozen=True)
+class PhoneInput:
+    number: str
+    label: str = ""
+    notify: bool = False
+
+
+@dataclass(frozen=True)
+class ClientForm:
+    """What the clerk typed in the General tab (raw text; validated on save)."""
+
+    name: str
+    kind: str = "person"
+    phones: tuple[PhoneInput, ...] = ()
+    email: str = ""
+    address: str = ""
+    company_name: str = ""
+    tax_id: str = ""
+    discount: str = "0"
+    marketing_source: str = ""
+    notes: str = ""
+    conflicted: bool = False
+
+
+@dataclass(frozen=True)
+class PhoneRecord:
+    e164: str
+    label: str
+    notify: bool
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    id: int
+    kind: str
+    name: str
+    phones: tuple[PhoneRecord, ...]
+    email: str
+    address: str
+    company_name: str
+    tax_id: str
+    discount_bp: int
+    marketing_source: str
+    notes: str
+    conflicted: bool
+    version: int
+    updated_at: datetime
+    updated_by: int | None = None
+
+    @property
+    def main_phone(self) -> str:
+        return self.phones[0].e164 if self.phones else ""
+
+    def as_form(self) -> ClientForm:
+        return ClientForm(
+            name=self.name,
+            kind=self.kind,
+            phones=tuple(PhoneInput(p.e164, p.label, p.notify) for p in self.phones),
+            email=self.email,
+            address=self.address,
+            company_name=self.company_name,
+            tax_id=self.tax_id,
+            discount=format_discount(self.discount_bp),
+            marketing_source=self.marketing_source,
+            notes=self.notes,
+            conflicted=self.conflicted,
+        )
+
+
+class StaleEdit(DomainError):
+    """Someone saved the client after this form was opened. Carries both versions."""
+
+    def __init__(self, mine: ClientForm, theirs: ClientRecord) -> None:
+        super().__init__(_("Another employee saved this client after you opened it."))
+        self.mine = mine
+        self.theirs = theirs
+
+
+@dataclass(frozen=True)
+class _Clean:
+    kind: str
+    name: str
+    phones: tuple[tuple[Phone, str, bool], ...]
+    email: str
+    address: str
+    company_name: str
+    tax_id: str
+    discount_bp: int
+    marketing_source: str
+    notes: str
+    conflicted: bool
+
+
+def format_discount(bp: int) -> str:
+    whole, frac = divmod(bp, 100)
+    return f"{whole}" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0")
+
+
+def parse_discount(raw: str) -> int:
+    text_ = (raw or "").strip().rstrip("%").strip().replace(",", ".")
+    if not text_:
+        return 0
+    try:
+        value = Decimal(text_)
+    except InvalidOperation as exc:
+        raise DomainError(_("A discount is a percentage from 0 to 100.")) from exc
+    if not value.is_finite() or value < 0 or value > 100:
+        raise DomainError(_("A discount is a percentage from 0 to 100."))
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError(_("At most {digits} decimal places.").format(digits=2))
+    return int(value * 100)
+
+
+def _valid_pt_nif(digits: str) -> bool:
+    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:8]))
+    check = 11 - total % 11
+    return (0 if check >= 10 else check) == int(digits[8])
+
+
+def _validate(form: ClientForm, region: str) -> _Clean:
+    errors: dict[str, str] = {}
+
+    def limited(name: str, value: str, *, one_line: bool = True) -> str:
+        value = clean_input(value)
+        if one_line:
+            value = " ".join(value.split())
+        if len(value) > LIMITS[name]:
+            errors[name] = _("At most {n} characters.").format(n=LIMITS[name])
+        return value
+
+    kind = form.kind if form.kind in KINDS else ""
+    if not kind:
+        errors["kind"] = _("Choose person or company.")
+    name = limited("name", form.name)
+    if not name and "name" not in errors:
+        errors["name"] = _("Enter the client's name.")
+    email = limited("email", form.email).lower()
+    if email and "email" not in errors and not _EMAIL.match(email):
+        errors["email"] = _("That is not an e-mail address.")
+    address = limited("address", form.address, one_line=False)
+    company = limited("company_name", form.company_name)
+    tax_id = limited("tax_id", form.tax_id).upper().replace(" ", "")
+    if tax_id and "tax_id" not in errors:
+        if not re.fullmatch(r"[A-Z0-9.\-/]+", tax_id):
+            errors["tax_id"] = _("A tax id is letters and digits only.")
+        elif region == "PT" and tax_id.isdigit() and len(tax_id) == 9 and not _valid_pt_nif(
+            tax_id
+        ):
+            errors["tax_id"] = _("That NIF's check digit is wrong.")
+    if kind == "company" and not company and "company_name" not in errors:
+        company = name
+    try:
+        discount_bp = parse_discount(form.discount)
+    except DomainError as exc:
+        errors["discount"] = exc.message
+        discount_bp = 0
+    source = limited("marketing_source", form.marketing_source)
+    notes = limited("notes", form.notes, one_line=False)
+    phones: list[tuple[Phone, str, bool]] = []
+    seen: set[str] = set()
+    entered = [p for p in form.phones if p.number.strip() or p.label.strip()]
+    if len(entered) > MAX_PHONES:
+        errors["phones"] = _("At most {n} phone numbers.").format(n=MAX_PHONES)
+    for index, phone in enumerate(entered[:MAX_PHONES]):
+        key = f"phone.{index}"
+        label = clean_input(phone.label)
+        if len(label) > LIMITS["label"]:
+            errors[key] = _("A label has at most {n} characters.").format(n=LIMITS["label"])
+            continue
+        try:
+            parsed = normalise(phone.number, region)
+        except DomainError as exc:
+            errors[key] = exc.message
+            continue
+        if parsed.e164 in seen:
+            errors[key] = _("This number is already in the list.")
+            continue
+        seen.add(parsed.e164)
+        phones.append((parsed, label, phone.notify))
+    if errors:
+        raise ValidationError(errors)
+    return _Clean(kind, name, tuple(phones), email, address, company, tax_id, discount_bp,
+                  source, notes, form.conflicted)
+
+
+def validate(form: ClientForm, region: str = "PT") -> None:
+    """Raise ValidationError (field -> message) if anything in the form is wrong."""
+    _validate(form, region)
+
+
+def _search_key(clean: _Clean) -> str:
+    parts = [fold(clean.name), fold(clean.company_name), clean.email, fold(clean.tax_id)]
+    parts += [p.digits for p, _label, _n in clean.phones]
+    return " | ".join(p for p in parts if p)
+
+
+def _apply(row: Client, clean: _Clean) -> None:
+    row.kind = clean.kind
+    row.name = clean.name
+    row.email = clean.email
+    row.address = clean.address
+    row.company_name = clean.company_name
+    row.tax_id = clean.tax_id
+    row.discount_bp = clean.discount_bp
+    row.marketing_source = clean.marketing_source
+    row.notes = clean.notes
+    row.conflicted = clean.conflicted
+    row.search_key = _search_key(clean)
+    row.sort_key = fold(clean.name)
+
+
+def _write_phones(session: Session, client_id: int, clean: _Clean) -> None:
+    session.exec(delete(ClientPhone).where(col(ClientPhone.client_id) == client_id))
+    for position, (phone, label, notify) in enumerate(clean.phones):
+        session.add(ClientPhone(client_id=client_id, position=position, e164=phone.e164,
+                                digits=phone.digits, label=label, notify=notify))
+
+
+def create_client(session: Session, actor: Actor, form: ClientForm, region: str = "PT"
+                  ) -> ClientRecord:
+    require(actor, Perm.EDIT_CLIENTS)
+    clean = _validate(form, region)
+    now = utcnow()
+    row = Client(name="", created_at=now, updated_at=now, created_by=actor.id,
+                 updated_by=actor.id)
+    _apply(row, clean)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    _write_phones(session, row.id, clean)
+    audit.record(session, actor.id, "client.create", "client", row.id, name=clean.name)
+    return get_client(session, row.id)
+
+
+def get_client(session: Session, client_id: int) -> ClientRecord:
+    row = session.get(Client, client_id, populate_existing=True)
+    if row is None:
+        raise DomainError(_("That client does not exist."))
+    phones = session.exec(
+        select(ClientPhone).where(ClientPhone.client_id == client_id).order_by(
+            col(ClientPhone.position))
+    ).all()
+    return ClientRecord(
+        id=client_id, kind=row.kind, name=row.name,
+        phones=tuple(PhoneRecord(p.e164, p.label, p.notify) for p in phones),
+        email=row.email, address=row.address, company_name=row.company_name,
+        tax_id=row.tax_id, discount_bp=row.discount_bp, marketing_source=row.marketing_source,
+        notes=row.notes, conflicted=row.conflicted, version=row.version,
+        updated_at=row.updated_at, updated_by=row.updated_by,
+    )
+
+
+def client_version(session: Session, client_id: int) -> int:
+    version = session.exec(select(Client.version).where(Client.id == client_id)).first()
+    if version is None:
+        raise DomainError(_("That client does not exist."))
+    return int(version)
+
+
+def update_client(session: Session, actor: Actor, client_id: int, expected_version: int,
+                  form: ClientForm, region: str = "PT") -> ClientRecord:
+    """Save the form if nobody saved this client since ``expected_version``."""
+    require(actor, Perm.EDIT_CLIENTS)
+    clean = _validate(form, region)
+    before = get_client(session, client_id)
+    # Compare-and-set on the version: atomic on every database, so of two clerks saving
+    # the same version only one wins and the other is shown both versions.
+    claimed = session.connection().execute(
+        text("UPDATE client SET version = version + 1 WHERE id = :id AND version = :v"),
+        {"id": client_id, "v": expected_version},
+    ).rowcount
+    if claimed != 1:
+        raise StaleEdit(form, get_client(session, client_id))
+    row = session.get(Client, client_id, populate_existing=True)
+    assert row is not None
+    _apply(row, clean)
+    row.updated_at = utcnow()
+    row.updated_by = actor.id
+    session.add(row)
+    session.flush()
+    _write_phones(session, client_id, clean)
+    changed = sorted(k for k, v in _diff(before.as_form(), form).items() if v)
+    audit.record(session, actor.id, "client.update", "client", client_id,
+                 version=row.version, fields=changed)
+    return get_client(session, client_id)
+
+
+def _diff(a: ClientForm, b: ClientForm) -> dict[str, bool]:
+    return {name: getattr(a, name) != getattr(b, name) for name in ClientForm.__dataclass_fields__}
+
+
+# --- search -------------------------------------------------------------------------
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class ClientHit:
+    id: int
+    name: str
+    kind: str
+    main_phone: str
+    email: str
+    tax_id: str
+    conflicted: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    hits: tuple[ClientHit, ...]
+    offset: int
+    has_more: bool = False
+    total_shown: int = field(default=0)
+
+
+def _terms(query: str) -> list[str]:
+    q = clean_input(query)[:100]
+    if looks_like_phone(q):
+        digits = search_digits(q)
+        return [digits] if digits else []
+    return [t for t in fold(q).split() if t]
+
+
+def search_clients(session: Session, query: str, *, limit: int = PAGE, offset: int = 0
+                   ) -> SearchPage:
+    """Clients whose name, phones, email or tax id contain every word of ``query``.
+
+    Names that start with the query come first, then the rest by name.
+    """
+    terms = _terms(query)
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    params: dict[str, object] = {"limit": limit + 1, "offset": offset}
+    dialect = session.connection().dialect.name
+    where: list[str] = []
+    fts = ""
+    long_terms = [t for t in terms if len(t) >= 3]
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = f"%{_like_escape(term)}%"
+        if dialect != "sqlite" or term not in long_terms:
+            where.append(f"c.search_key LIKE :t{i} ESCAPE '\\'")
+    if dialect == "sqlite" and long_terms:
+        params["fts"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        fts = "JOIN client_fts f ON f.rowid = c.id AND client_fts MATCH :fts"
+    params["prefix"] = f"{_like_escape(terms[0])}%" if terms else ""
+    order = "ORDER BY (c.sort_key LIKE :prefix ESCAPE '\\') DESC, c.sort_key, c.id" if terms \
+        else "ORDER BY c.sort_key, c.id"
+    sql = (
+        "SELECT c.id, c.name, c.kind, c.email, c.tax_id, c.conflicted, "
+        "(SELECT p.e164 FROM client_phone p WHERE p.client_id = c.id "
+        " ORDER BY p.position LIMIT 1) AS phone "
+        f"FROM client c {fts} "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + f"{order} LIMIT :limit OFFSET :offset"
+    )
+    rows = session.connection().execute(text(sql), params).all()
+    hits = tuple(
+        ClientHit(r.id, r.name, r.kind, r.phone or "", r.email, r.tax_id, bool(r.conflicted))
+        for r in rows[:limit]
+    )
+    return SearchPage(query, hits, offset, len(rows) > limit, offset + len(hits))
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def scan_search(session: Session, query: str, limit: int = PAGE) -> list[int]:
+    """The naive LIKE scan over the key, no index: the benchmarks' baseline."""
+    terms = _terms(query)
+    where = " AND ".join(f"search_key LIKE :t{i}" for i in range(len(terms))) or "1=1"
+    params: dict[str, object] = {f"t{i}": f"%{t}%" for i, t in enumerate(terms)}
+    params["limit"] = limit
+    sql = f"SELECT id FROM client WHERE {where} ORDER BY sort_key, id LIMIT :limit"
+    return [r[0] for r in session.connection().execute(text(sql), params)]
+
+
+def phone_owners(session: Session, raw: str, region: str = "PT", exclude: int | None = None
+                 ) -> list[tuple[int, str]]:
+    """Other clients that already have this number (to warn about duplicates)."""
+    try:
+        phone = normalise(raw, region)
+    except DomainError:
+        return []
+    query = (
+        select(Client.id, Client.name).join(ClientPhone, col(ClientPhone.client_id) == col(
+            Client.id)).where(ClientPhone.digits == phone.digits).distinct().limit(5)
+    )
+    if exclude is not None:
+        query = query.where(Client.id != exclude)
+    return [(int(i or 0), n) for i, n in session.exec(query)]
+

@@ -1,0 +1,1 @@
+"""Persistence only: engine, tables, migrations, sessions. Imports neither domain nor ui."""

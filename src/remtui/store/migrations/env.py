@@ -1,0 +1,35 @@
+"""Alembic environment: runs on the connection handed over by remtui.store.migrate."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from remtui.store import tables  # noqa: F401  (registers the tables on the metadata)
+
+config = context.config
+connection = config.attributes.get("connection")
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    if connection is None:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+        with engine.connect() as conn:
+            _configure_and_run(conn)
+    else:
+        _configure_and_run(connection)
+
+
+def _configure_and_run(conn) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=conn,
+        target_metadata=target_metadata,
+        render_as_batch=conn.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()
