@@ -38,8 +38,9 @@ def _symbols(locale: str) -> tuple[str, str]:
 def _currency_marks(currency: str, locale: str) -> tuple[str, ...]:
     from babel.numbers import get_currency_symbol
 
-    return tuple(sorted({currency, get_currency_symbol(currency, locale), "€", "$"},
-                        key=len, reverse=True))
+    return tuple(
+        sorted({currency, get_currency_symbol(currency, locale), "€", "$"}, key=len, reverse=True)
+    )
 
 
 def parse_amount(
@@ -85,9 +86,7 @@ def parse_amount(
     if len(fraction) > digits:
         if digits == 0:
             raise DomainError(_("This currency has no cents."))
-        raise DomainError(
-            _("At most {digits} decimal places.").format(digits=digits)
-        )
+        raise DomainError(_("At most {digits} decimal places.").format(digits=digits))
     whole = int("".join(groups))
     if whole >= MAX_UNITS:
         raise DomainError(_("That amount is too large."))

@@ -9,12 +9,20 @@ import unicodedata
 
 # Explicit direction controls that can make text read differently from what it is.
 _BIDI = {
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-    "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
 }
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]"
-)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
 MAX_SHOWN = 2000
 
 
@@ -46,7 +54,8 @@ def clean_input(value: str) -> str:
     """What a clerk typed, as we store it: controls and bidi overrides removed, trimmed."""
     text = value.replace("\r\n", "\n")
     text = "".join(
-        ch for ch in text
+        ch
+        for ch in text
         if ch in "\n" or not (_UNSAFE.match(ch) or unicodedata.category(ch) == "Cs")
     )
     return text.strip()

@@ -180,9 +180,7 @@ def _validate(form: ClientForm, region: str) -> _Clean:
     if tax_id and "tax_id" not in errors:
         if not re.fullmatch(r"[A-Z0-9.\-/]+", tax_id):
             errors["tax_id"] = _("A tax id is letters and digits only.")
-        elif region == "PT" and tax_id.isdigit() and len(tax_id) == 9 and not _valid_pt_nif(
-            tax_id
-        ):
+        elif region == "PT" and tax_id.isdigit() and len(tax_id) == 9 and not _valid_pt_nif(tax_id):
             errors["tax_id"] = _("That NIF's check digit is wrong.")
     if kind == "company" and not company and "company_name" not in errors:
         company = name
@@ -216,8 +214,19 @@ def _validate(form: ClientForm, region: str) -> _Clean:
         phones.append((parsed, label, phone.notify))
     if errors:
         raise ValidationError(errors)
-    return _Clean(kind, name, tuple(phones), email, address, company, tax_id, discount_bp,
-                  source, notes, form.conflicted)
+    return _Clean(
+        kind,
+        name,
+        tuple(phones),
+        email,
+        address,
+        company,
+        tax_id,
+        discount_bp,
+        source,
+        notes,
+        form.conflicted,
+    )
 
 
 def validate(form: ClientForm, region: str = "PT") -> None:
@@ -249,17 +258,25 @@ def _apply(row: Client, clean: _Clean) -> None:
 def _write_phones(session: Session, client_id: int, clean: _Clean) -> None:
     session.exec(delete(ClientPhone).where(col(ClientPhone.client_id) == client_id))
     for position, (phone, label, notify) in enumerate(clean.phones):
-        session.add(ClientPhone(client_id=client_id, position=position, e164=phone.e164,
-                                digits=phone.digits, label=label, notify=notify))
+        session.add(
+            ClientPhone(
+                client_id=client_id,
+                position=position,
+                e164=phone.e164,
+                digits=phone.digits,
+                label=label,
+                notify=notify,
+            )
+        )
 
 
-def create_client(session: Session, actor: Actor, form: ClientForm, region: str = "PT"
-                  ) -> ClientRecord:
+def create_client(
+    session: Session, actor: Actor, form: ClientForm, region: str = "PT"
+) -> ClientRecord:
     require(actor, Perm.EDIT_CLIENTS)
     clean = _validate(form, region)
     now = utcnow()
-    row = Client(name="", created_at=now, updated_at=now, created_by=actor.id,
-                 updated_by=actor.id)
+    row = Client(name="", created_at=now, updated_at=now, created_by=actor.id, updated_by=actor.id)
     _apply(row, clean)
     session.add(row)
     session.flush()
@@ -274,16 +291,26 @@ def get_client(session: Session, client_id: int) -> ClientRecord:
     if row is None:
         raise DomainError(_("That client does not exist."))
     phones = session.exec(
-        select(ClientPhone).where(ClientPhone.client_id == client_id).order_by(
-            col(ClientPhone.position))
+        select(ClientPhone)
+        .where(ClientPhone.client_id == client_id)
+        .order_by(col(ClientPhone.position))
     ).all()
     return ClientRecord(
-        id=client_id, kind=row.kind, name=row.name,
+        id=client_id,
+        kind=row.kind,
+        name=row.name,
         phones=tuple(PhoneRecord(p.e164, p.label, p.notify) for p in phones),
-        email=row.email, address=row.address, company_name=row.company_name,
-        tax_id=row.tax_id, discount_bp=row.discount_bp, marketing_source=row.marketing_source,
-        notes=row.notes, conflicted=row.conflicted, version=row.version,
-        updated_at=row.updated_at, updated_by=row.updated_by,
+        email=row.email,
+        address=row.address,
+        company_name=row.company_name,
+        tax_id=row.tax_id,
+        discount_bp=row.discount_bp,
+        marketing_source=row.marketing_source,
+        notes=row.notes,
+        conflicted=row.conflicted,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
     )
 
 
@@ -294,18 +321,28 @@ def client_version(session: Session, client_id: int) -> int:
     return int(version)
 
 
-def update_client(session: Session, actor: Actor, client_id: int, expected_version: int,
-                  form: ClientForm, region: str = "PT") -> ClientRecord:
+def update_client(
+    session: Session,
+    actor: Actor,
+    client_id: int,
+    expected_version: int,
+    form: ClientForm,
+    region: str = "PT",
+) -> ClientRecord:
     """Save the form if nobody saved this client since ``expected_version``."""
     require(actor, Perm.EDIT_CLIENTS)
     clean = _validate(form, region)
     before = get_client(session, client_id)
     # Compare-and-set on the version: atomic on every database, so of two clerks saving
     # the same version only one wins and the other is shown both versions.
-    claimed = session.connection().execute(
-        text("UPDATE client SET version = version + 1 WHERE id = :id AND version = :v"),
-        {"id": client_id, "v": expected_version},
-    ).rowcount
+    claimed = (
+        session.connection()
+        .execute(
+            text("UPDATE client SET version = version + 1 WHERE id = :id AND version = :v"),
+            {"id": client_id, "v": expected_version},
+        )
+        .rowcount
+    )
     if claimed != 1:
         raise StaleEdit(form, get_client(session, client_id))
     row = session.get(Client, client_id, populate_existing=True)
@@ -317,8 +354,9 @@ def update_client(session: Session, actor: Actor, client_id: int, expected_versi
     session.flush()
     _write_phones(session, client_id, clean)
     changed = sorted(k for k, v in _diff(before.as_form(), form).items() if v)
-    audit.record(session, actor.id, "client.update", "client", client_id,
-                 version=row.version, fields=changed)
+    audit.record(
+        session, actor.id, "client.update", "client", client_id, version=row.version, fields=changed
+    )
     return get_client(session, client_id)
 
 
@@ -359,8 +397,9 @@ def _terms(query: str) -> list[str]:
     return [t for t in fold(q).split() if t]
 
 
-def search_clients(session: Session, query: str, *, limit: int = PAGE, offset: int = 0
-                   ) -> SearchPage:
+def search_clients(
+    session: Session, query: str, *, limit: int = PAGE, offset: int = 0
+) -> SearchPage:
     """Clients whose name, phones, email or tax id contain every word of ``query``.
 
     Names that start with the query come first, then the rest by name.
@@ -381,8 +420,11 @@ def search_clients(session: Session, query: str, *, limit: int = PAGE, offset: i
         params["fts"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         fts = "JOIN client_fts f ON f.rowid = c.id AND client_fts MATCH :fts"
     params["prefix"] = f"{_like_escape(terms[0])}%" if terms else ""
-    order = "ORDER BY (c.sort_key LIKE :prefix ESCAPE '\\') DESC, c.sort_key, c.id" if terms \
+    order = (
+        "ORDER BY (c.sort_key LIKE :prefix ESCAPE '\\') DESC, c.sort_key, c.id"
+        if terms
         else "ORDER BY c.sort_key, c.id"
+    )
     sql = (
         "SELECT c.id, c.name, c.kind, c.email, c.tax_id, c.conflicted, "
         "(SELECT p.e164 FROM client_phone p WHERE p.client_id = c.id "
@@ -413,18 +455,21 @@ def scan_search(session: Session, query: str, limit: int = PAGE) -> list[int]:
     return [r[0] for r in session.connection().execute(text(sql), params)]
 
 
-def phone_owners(session: Session, raw: str, region: str = "PT", exclude: int | None = None
-                 ) -> list[tuple[int, str]]:
+def phone_owners(
+    session: Session, raw: str, region: str = "PT", exclude: int | None = None
+) -> list[tuple[int, str]]:
     """Other clients that already have this number (to warn about duplicates)."""
     try:
         phone = normalise(raw, region)
     except DomainError:
         return []
     query = (
-        select(Client.id, Client.name).join(ClientPhone, col(ClientPhone.client_id) == col(
-            Client.id)).where(ClientPhone.digits == phone.digits).distinct().limit(5)
+        select(Client.id, Client.name)
+        .join(ClientPhone, col(ClientPhone.client_id) == col(Client.id))
+        .where(ClientPhone.digits == phone.digits)
+        .distinct()
+        .limit(5)
     )
     if exclude is not None:
         query = query.where(Client.id != exclude)
     return [(int(i or 0), n) for i, n in session.exec(query)]
-

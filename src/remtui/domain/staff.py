@@ -184,8 +184,13 @@ def add_employee(
     session.add(emp)
     session.flush()
     audit.record(
-        session, actor.id if actor else None, "employee.create", "employee", emp.id,
-        login=login, role=role,
+        session,
+        actor.id if actor else None,
+        "employee.create",
+        "employee",
+        emp.id,
+        login=login,
+        role=role,
     )
     return _actor(session, emp)
 
@@ -215,8 +220,11 @@ def set_active(session: Session, actor: Actor | None, login: str, active: bool) 
     emp.active = active
     session.add(emp)
     audit.record(
-        session, actor.id if actor else None,
-        "employee.enable" if active else "employee.disable", "employee", emp.id,
+        session,
+        actor.id if actor else None,
+        "employee.enable" if active else "employee.disable",
+        "employee",
+        emp.id,
     )
 
 
@@ -230,12 +238,22 @@ def set_role_permissions(
         raise DomainError(_("Unknown permission: {p}.").format(p=", ".join(sorted(unknown))))
     roles = _ensure_roles(session)
     if role not in roles:
-        raise DomainError(_("No such role: {role}. Roles: {roles}.").format(
-            role=role, roles=", ".join(sorted(roles))))
+        raise DomainError(
+            _("No such role: {role}. Roles: {roles}.").format(
+                role=role, roles=", ".join(sorted(roles))
+            )
+        )
     roles[role].permissions = " ".join(sorted(permissions))
     session.add(roles[role])
-    audit.record(session, actor.id if actor else None, "role.permissions", "role",
-                 roles[role].id, role=role, permissions=sorted(permissions))
+    audit.record(
+        session,
+        actor.id if actor else None,
+        "role.permissions",
+        "role",
+        roles[role].id,
+        role=role,
+        permissions=sorted(permissions),
+    )
 
 
 def _actor(session: Session, emp: Employee) -> Actor:
@@ -287,8 +305,14 @@ def sign_in(session: Session, login: str, password: str, now: datetime | None = 
         session.add(emp)
         audit.record(session, emp.id, "sign_in.failed", "employee", emp.id)
         if locked:
-            audit.record(session, emp.id, "sign_in.locked", "employee", emp.id,
-                         minutes=int(LOCKOUT.total_seconds() // 60))
+            audit.record(
+                session,
+                emp.id,
+                "sign_in.locked",
+                "employee",
+                emp.id,
+                minutes=int(LOCKOUT.total_seconds() // 60),
+            )
             return SignIn(None, _locked_message(int(LOCKOUT.total_seconds() // 60)))
         return SignIn(None, _("Wrong login or password."))
     if not emp.active:

@@ -6,7 +6,7 @@ import unicodedata
 
 
 def fold(value: str) -> str:
-    """"João" -> "joao", "ÇÃO" -> "cao": what search compares."""
+    """ "João" -> "joao", "ÇÃO" -> "cao": what search compares."""
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

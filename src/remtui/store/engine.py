@@ -82,8 +82,11 @@ class Store:
         if self.path is None:
             # Every change writes an audit row, so its highest id is a change counter.
             with self.read() as session:
-                return int(session.connection().exec_driver_sql(
-                    "SELECT coalesce(max(id), 0) FROM audit").scalar_one())
+                return int(
+                    session.connection()
+                    .exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit")
+                    .scalar_one()
+                )
         if self._watch_conn is None:
             self._watch_conn = sqlite3.connect(self.path, check_same_thread=False)
         row = self._watch_conn.execute("PRAGMA data_version").fetchone()

@@ -51,8 +51,9 @@ def upgrade(store: Store) -> Path | None:
     copy: Path | None = None
     if store.path is not None and current is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        copy = backup_sqlite(store.path, store.path.with_name(
-            f"{store.path.name}.before-{current}-{stamp}.bak"))
+        copy = backup_sqlite(
+            store.path, store.path.with_name(f"{store.path.name}.before-{current}-{stamp}.bak")
+        )
     cfg = alembic_config(store)
     with store.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -10,6 +10,11 @@ connection = config.attributes.get("connection")
 target_metadata = SQLModel.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    # The FTS5 index and its shadow tables are managed by hand, not autogenerate.
+    return not (type_ == "table" and name and name.startswith("client_fts"))
+
+
 def run() -> None:
     if connection is None:
         from sqlalchemy import create_engine
@@ -27,6 +32,7 @@ def _configure_and_run(conn) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=conn.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from remtui.store.ddl import append_only
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -137,7 +138,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _search_index()
-    _append_only("audit")
+    append_only(op, "audit")
 
 
 def _search_index() -> None:
@@ -166,25 +167,6 @@ def _search_index() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
             "CREATE INDEX ix_client_search_trgm ON client USING gin (search_key gin_trgm_ops)"
-        )
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table."""
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    else:
-        op.execute(
-            "CREATE OR REPLACE FUNCTION remtui_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION remtui_append_only()"
         )
 
 

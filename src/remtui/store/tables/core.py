@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, utcnow
+from ..types import UTCDateTime, utcnow
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:

@@ -1,0 +1,1 @@
+"""Tables for comms (filled by its issue)."""
