@@ -234,10 +234,22 @@ def validate(form: ClientForm, region: str = "PT") -> None:
     _validate(form, region)
 
 
-def _search_key(clean: _Clean) -> str:
-    parts = [fold(clean.name), fold(clean.company_name), clean.email, fold(clean.tax_id)]
-    parts += [p.digits for p, _label, _n in clean.phones]
+def search_key_for(
+    name: str, company: str, email: str, tax_id: str, phone_digits: list[str]
+) -> str:
+    """What search looks in: folded name and company, e-mail, tax id, phone digits."""
+    parts = [fold(name), fold(company), email.lower(), fold(tax_id), *phone_digits]
     return " | ".join(p for p in parts if p)
+
+
+def _search_key(clean: _Clean) -> str:
+    return search_key_for(
+        clean.name,
+        clean.company_name,
+        clean.email,
+        clean.tax_id,
+        [p.digits for p, _label, _n in clean.phones],
+    )
 
 
 def _apply(row: Client, clean: _Clean) -> None:

@@ -353,3 +353,10 @@ def warehouses(session: Session) -> list[tuple[int, str, str]]:
     return [
         (w.id or 0, w.name, w.kind) for w in session.exec(select(Warehouse).where(Warehouse.active))
     ]
+
+
+def employee_name(session: Session, employee_id: int | None) -> str:
+    if employee_id is None:
+        return ""
+    emp = session.get(Employee, employee_id)
+    return emp.name if emp else ""

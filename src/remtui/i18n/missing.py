@@ -11,7 +11,7 @@ from pathlib import Path
 from . import LOCALE_DIR
 
 SRC = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def code_messages(paths: list[Path] | None = None) -> dict[str, str]:

@@ -1,0 +1,223 @@
+"""The command line. Only `remtui`, `remtui demo` and `remtui serve` import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, Settings, demo_db_path, load_settings, sqlite_url
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="remtui",
+        description="The client desk of a repair shop, in the terminal.",
+    )
+    p.add_argument("--version", action="version", version=f"remtui {__version__}")
+    p.add_argument("--db", metavar="PATH_OR_URL", help="open this store (SQLite path or URL)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build (once) and open the demo store, signed in")
+    demo.add_argument("--db", metavar="PATH", dest="sub_db", help="where the demo store lives")
+    demo.add_argument("--no-ui", action="store_true", help="only build it")
+    demo.add_argument(
+        "--clients",
+        type=int,
+        default=None,
+        metavar="N",
+        help="build a large store with N clients (for benchmarks)",
+    )
+
+    serve = sub.add_parser("serve", help="serve the app to a web browser")
+    serve.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="serve the demo store")
+
+    user = sub.add_parser("user", help="manage employees")
+    user.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = usub.add_parser("add", help="add an employee")
+    add.add_argument("login")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--role", default="clerk", help="admin, manager, clerk or technician (default clerk)"
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    pw = usub.add_parser("passwd", help="set an employee's password")
+    pw.add_argument("login")
+    pw.add_argument("--password-stdin", action="store_true")
+    dis = usub.add_parser("disable", help="disable an employee (they can no longer sign in)")
+    dis.add_argument("login")
+    en = usub.add_parser("enable", help="enable a disabled employee")
+    en.add_argument("login")
+    usub.add_parser("list", help="list employees")
+
+    backup = sub.add_parser("backup", help="a consistent copy of the live store")
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+
+    locate = sub.add_parser("locate", help="print where the config or the store is")
+    locate.add_argument("what", choices=["config", "db"])
+    locate.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    return settings.with_db(getattr(args, "sub_db", None) or args.db)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat: ") != first:
+        raise SystemExit("remtui: the passwords differ")
+    return first
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from .store.engine import Store
+    from .store.migrate import upgrade
+
+    store = Store(settings.db_url)
+    upgrade(store)
+    return store
+
+
+def _user(args: argparse.Namespace, settings: Settings) -> int:
+    from .domain import staff
+
+    store = _open(settings)
+    cmd = args.user_command
+    with store.write() as session:
+        if cmd == "add":
+            password = _read_password(args.password_stdin)
+            actor = staff.add_employee(session, None, args.login, args.name, password, args.role)
+            print(f"added {actor.login} ({actor.role})")
+        elif cmd == "passwd":
+            staff.set_password(session, None, args.login, _read_password(args.password_stdin))
+            print(f"password set for {args.login}")
+        elif cmd in ("disable", "enable"):
+            staff.set_active(session, None, args.login, cmd == "enable")
+            print(f"{args.login} {cmd}d")
+        else:
+            for row in staff.list_employees(session):
+                state = "active" if row.active else "disabled"
+                print(f"{row.login}\t{row.name}\t{row.role}\t{state}")
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from .store.engine import sqlite_path
+    from .store.migrate import backup_sqlite
+
+    source = sqlite_path(settings.db_url)
+    if source is None:
+        print("remtui: backup copies SQLite stores; for PostgreSQL use pg_dump", file=sys.stderr)
+        return 2
+    if not source.exists():
+        print(f"remtui: no store at {source}", file=sys.stderr)
+        return 2
+    dest = backup_sqlite(source, args.path.expanduser().resolve())
+    print(dest)
+    return 0
+
+
+def _locate(args: argparse.Namespace, settings: Settings) -> int:
+    from .config import site_config_path, user_config_path
+
+    if args.what == "config":
+        print(user_config_path())
+        print(site_config_path())
+    else:
+        print(settings.db_url)
+    return 0
+
+
+def _run_app(settings: Settings, demo_login: str | None = None) -> int:
+    from .i18n import set_language
+    from .ui.app import RemApp
+
+    set_language(settings.language)
+    app = RemApp(settings, demo_login=demo_login)
+    result = app.run()
+    code = app.return_code
+    if code is None:
+        code = 0
+    return int(result if isinstance(result, int) and code == 0 else code)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from .demo import DEMO_LOGIN, ensure_demo
+
+    path = Path(args.sub_db).expanduser() if args.sub_db else demo_db_path()
+    settings = settings.with_db(sqlite_url(path))
+    built = ensure_demo(
+        settings, clients=args.clients, progress=lambda msg: print(msg, file=sys.stderr)
+    )
+    if built:
+        print(f"demo store ready: {path}", file=sys.stderr)
+    if args.no_ui:
+        return 0
+    return _run_app(settings, demo_login=DEMO_LOGIN)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from textual_serve.server import Server
+
+    parts = [sys.executable, "-m", "remtui"]
+    if args.demo:
+        parts.append("demo")
+        if args.sub_db:
+            parts += ["--db", args.sub_db]
+    elif args.sub_db or args.db:
+        parts += ["--db", args.sub_db or args.db]
+    import shlex
+
+    server = Server(shlex.join(parts), host=args.host, port=args.port, title="remtui")
+    server.serve()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o007)  # stores, backups and exports: owner and group only
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"remtui: configuration: {exc}", file=sys.stderr)
+        return 2
+    from .errors import DomainError
+    from .i18n import set_language
+
+    set_language(settings.language)
+    try:
+        if args.command is None:
+            return _run_app(settings)
+        handlers = {
+            "demo": _demo,
+            "serve": _serve,
+            "user": _user,
+            "backup": _backup,
+            "locate": _locate,
+        }
+        return handlers[args.command](args, settings)
+    except DomainError as exc:
+        print(f"remtui: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

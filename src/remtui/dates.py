@@ -1,0 +1,36 @@
+"""Dates and times for people: the shop's local time, formatted for the locale (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def local(dt: datetime) -> datetime:
+    """A UTC timestamp in the server's local time zone (the shop's clock)."""
+    return dt.astimezone()
+
+
+def format_datetime(dt: datetime | None, locale: str = "en_GB") -> str:
+    if dt is None:
+        return ""
+    from babel.dates import format_date, format_time
+
+    moment = local(dt)
+    day = format_date(moment, "short", locale=locale)
+    return f"{day} {format_time(moment, 'HH:mm', locale=locale)}"
+
+
+def format_date(d: date | datetime | None, locale: str = "en_GB") -> str:
+    if d is None:
+        return ""
+    from babel.dates import format_date as babel_format_date
+
+    return str(
+        babel_format_date(local(d) if isinstance(d, datetime) else d, "short", locale=locale)
+    )
+
+
+def format_number(value: int, locale: str = "en_GB") -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=locale))

@@ -1,0 +1,185 @@
+"""The one App: opens the store in the background, signs the clerk in, watches for changes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from ..config import Settings
+from ..errors import DomainError
+from ..i18n import N_, _
+from .keys import translate_bindings
+
+if TYPE_CHECKING:
+    from ..domain.staff import Actor
+    from ..store.engine import Store
+
+log = logging.getLogger("remtui")
+POLL_SECONDS = 1.0
+
+
+class StoreChanged(Message):
+    """Another clerk (or process) committed something: refresh what is visible."""
+
+
+class RemApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "remtui"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo_login: str | None = None,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo_login = demo_login
+        self.actor: Actor | None = None
+        self.store_future: Future[Store] = Future()
+        self._watch = watch
+        self._data_version: int | None = None
+        self._polling = False
+        self.animation_level = "none"
+        translate_bindings(self)
+
+    # --- start-up ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        threading.Thread(target=self._open_store, name="remtui-open-store", daemon=True).start()
+        if self.demo_login:
+            from .screens.clients import ClientsScreen
+
+            self.push_screen(ClientsScreen())
+        else:
+            from .screens.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen())
+        if self._watch:
+            self.set_interval(POLL_SECONDS, self._poll_changes)
+
+    def _open_store(self) -> None:
+        """Import the database stack and open the store without holding up the first
+        screen (SQLAlchemy and pydantic take most of a second to import)."""
+        try:
+            from ..domain import staff
+            from ..store.engine import Store
+            from ..store.migrate import upgrade
+
+            store = Store(self.settings.db_url)
+            upgrade(store)
+            with store.read() as session:
+                first_run = staff.needs_first_admin(session)
+                actor = staff.actor_for(session, self.demo_login) if self.demo_login else None
+        except Exception as exc:
+            self.store_future.set_exception(exc)
+            self.call_from_thread(self.show_failure, exc, fatal=True)
+            return
+        if actor is not None:
+            self.actor = actor
+        self.store_future.set_result(store)
+        if first_run and not self.demo_login:
+            self.call_from_thread(self._first_run)
+        else:
+            self.call_from_thread(self.refresh_bindings)
+
+    def _first_run(self) -> None:
+        from .screens.first_admin import FirstAdminScreen
+
+        self.switch_screen(FirstAdminScreen())
+
+    def store(self) -> Store:
+        """The open store (waits for it; call from worker threads only)."""
+        return self.store_future.result()
+
+    # --- other clerks' changes -------------------------------------------------------
+
+    def _poll_changes(self) -> None:
+        if self._polling or not self.store_future.done() or self.store_future.exception():
+            return
+        self._polling = True
+        self.run_worker(self._check_version, thread=True, group="watch", exit_on_error=False)
+
+    def _check_version(self) -> None:
+        try:
+            version = self.store_future.result().data_version()
+        except Exception:
+            log.debug("data_version poll failed", exc_info=True)
+            version = self._data_version
+        finally:
+            self._polling = False
+        if self._data_version is not None and version != self._data_version:
+            self.call_from_thread(self.broadcast_change)
+        self._data_version = version
+
+    def broadcast_change(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged())
+
+    # --- errors --------------------------------------------------------------------
+
+    def notify_domain_error(self, exc: DomainError) -> None:
+        self.notify(exc.message, severity="error", markup=False)
+
+    def show_failure(self, exc: BaseException, fatal: bool = False) -> None:
+        """The one place an unexpected failure is shown: a dialog, and the full log."""
+        log.error("failure: %s", "".join(traceback.format_exception(exc)))
+        from .dialogs.message import MessageDialog
+
+        text = (
+            _("Something went wrong and nothing was saved by that action.")
+            + "\n\n"
+            + (f"{type(exc).__name__}: {exc}")
+        )
+
+        def after(_result: Any) -> None:
+            if fatal:
+                self.exit(2, message=str(exc))
+
+        self.push_screen(MessageDialog(_("Error"), text, error=True), after)
+
+    # --- keys, help and palette --------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .dialogs.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers every action the screen's keys offer, in the clerk's words."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            if binding.action in ("command_palette",):
+                continue
+            seen.add(binding.action)
+            node, action = active.node, binding.action
+
+            def run(node: Any = node, action: str = action) -> None:
+                self.call_later(node.run_action, action)
+
+            key = self.get_key_display(binding)
+            yield SystemCommand(binding.description, f"{key}", run)
+        if "quit" not in seen:
+            yield SystemCommand(_("Quit"), "ctrl+q", self.action_quit)

@@ -1,0 +1,216 @@
+"""Clients: search as you type (name, any phone format, e-mail, tax id), paged results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ...i18n import N_, _
+from ..app import StoreChanged
+from ..safe import cell, line
+from ..work import run_store
+from .base import BaseScreen
+
+if TYPE_CHECKING:
+    from ...domain.clients import ClientHit, SearchPage
+
+DEBOUNCE = 0.12
+PHONE_WIDTH, TAX_WIDTH = 17, 9
+
+
+class ResultsTable(DataTable[Any]):
+    HELP_TEXT = N_("Up and Down move through the clients; Enter opens the selected client.")
+    BINDINGS = [
+        Binding("escape", "back_to_search", N_("Search"), id="clients.search_box", show=False)
+    ]
+
+    def action_back_to_search(self) -> None:
+        self.screen.query_one("#search", Input).focus()
+
+
+class ClientsScreen(BaseScreen):
+    HELP_TEXT = N_(
+        "Find a client: type any part of the name (accents do not matter), any part of a "
+        "phone number in any format, an e-mail or a tax id. Down moves into the results, "
+        "Enter opens the client, ctrl+n creates a new one."
+    )
+    BINDINGS = [
+        Binding("ctrl+n", "new_client", N_("+ Client"), id="clients.new"),
+        Binding("ctrl+f", "focus_search", N_("Search"), id="clients.focus_search"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._query = ""
+        self._hits: list[ClientHit] = []
+        self._has_more = False
+        self._loading_more = False
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="topbar", classes="topbar")
+        yield Input(
+            placeholder=_("Search: name, phone, e-mail or tax id"), id="search", max_length=100
+        )
+        table = ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.add_column(_("Name"), key="name", width=25)
+        table.add_column(_("Phone"), key="phone", width=PHONE_WIDTH)
+        table.add_column(_("E-mail"), key="email", width=20)
+        table.add_column(_("Tax id"), key="tax_id", width=TAX_WIDTH)
+        yield table
+        yield Static(_("Loading…"), id="status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._topbar()
+        self.query_one("#search", Input).focus()
+
+    def on_resize(self) -> None:
+        """Give the name and e-mail columns what the terminal's width allows."""
+        table = self.query_one("#results", ResultsTable)
+        free = max(30, self.size.width - 1 - 8 - PHONE_WIDTH - TAX_WIDTH)
+        widths = {"name": free * 11 // 20, "email": free - free * 11 // 20}
+        for key, column in table.columns.items():
+            if key.value in widths:
+                column.width = widths[str(key.value)]
+                column.auto_width = False
+        table.refresh()
+
+    def _topbar(self) -> None:
+        actor = self.rem.actor
+        who = _("signed in as {name}").format(name=actor.name) if actor else ""
+        self.query_one("#topbar", Static).update(line(f"remtui · {_('Clients')} · {who}"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_client":
+            from ...domain.staff import Perm
+
+            actor = self.rem.actor
+            return actor is not None and actor.can(Perm.EDIT_CLIENTS)
+        return True
+
+    # --- searching ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _typed(self, event: Input.Changed) -> None:
+        self._query = event.value
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, lambda: self._search(reset=True))
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        table = self.query_one("#results", ResultsTable)
+        if self._hits:
+            table.focus()
+            self._open(table.cursor_row)
+
+    def on_key(self, event: Any) -> None:
+        search = self.query_one("#search", Input)
+        table = self.query_one("#results", ResultsTable)
+        if search.has_focus and event.key in ("down", "pagedown") and self._hits:
+            table.focus()
+            event.stop()
+        elif table.has_focus and event.key == "up" and table.cursor_row == 0:
+            search.focus()
+            event.stop()
+
+    def _search(self, *, reset: bool, keep_cursor: bool = False) -> None:
+        query = self._query
+        offset = 0 if reset else len(self._hits)
+        limit = max(50, len(self._hits)) if keep_cursor else 50
+
+        def fetch() -> SearchPage:
+            from ...domain.clients import search_clients
+
+            with self.rem.store().read() as session:
+                return search_clients(session, query, limit=limit, offset=offset)
+
+        run_store(self, fetch, lambda page: self._show(page, reset, keep_cursor), group="search")
+
+    def _show(self, page: SearchPage, reset: bool, keep_cursor: bool) -> None:
+        self._topbar()
+        self.refresh_bindings()
+        if page.query != self._query:
+            return  # typed on since: a newer search is on its way
+        table = self.query_one("#results", ResultsTable)
+        cursor = table.cursor_row
+        if reset:
+            table.clear()
+            self._hits = []
+        self._loading_more = False
+        from ...domain.phones import display
+
+        for hit in page.hits:
+            name = ("⚠ " if hit.conflicted else "") + hit.name
+            table.add_row(
+                cell(name, limit=60, style="bold red" if hit.conflicted else ""),
+                cell(display(hit.main_phone) if hit.main_phone else ""),
+                cell(hit.email, limit=60),
+                cell(hit.tax_id),
+                key=str(hit.id),
+            )
+        self._hits.extend(page.hits)
+        self._has_more = page.has_more
+        if keep_cursor and self._hits:
+            table.move_cursor(row=min(cursor, len(self._hits) - 1), animate=False)
+        self._status()
+
+    def _status(self) -> None:
+        status = self.query_one("#status", Static)
+        count = len(self._hits)
+        if count == 0:
+            status.update(
+                line(
+                    _("No client matches “{q}”.").format(q=self._query.strip())
+                    if self._query.strip()
+                    else _("No clients yet: ctrl+n adds one.")
+                )
+            )
+        elif self._has_more:
+            status.update(line(_("{n} clients shown; more load as you scroll.").format(n=count)))
+        else:
+            status.update(line(_("{n} clients.").format(n=count) if count != 1 else _("1 client.")))
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._has_more and not self._loading_more and event.cursor_row >= len(self._hits) - 5:
+            self._loading_more = True
+            self._search(reset=False)
+
+    @on(DataTable.RowSelected, "#results")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self._open(event.cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self._hits):
+            from .profile import ProfileScreen
+
+            self.app.push_screen(ProfileScreen(self._hits[row].id))
+
+    def on_store_changed(self, _event: StoreChanged) -> None:
+        self._search(reset=True, keep_cursor=True)
+
+    def on_screen_resume(self) -> None:
+        self._search(reset=True, keep_cursor=True)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_new_client(self) -> None:
+        from ..dialogs.new_client import NewClientDialog
+
+        def opened(client_id: int | None) -> None:
+            if client_id is not None:
+                from .profile import ProfileScreen
+
+                self.app.push_screen(ProfileScreen(client_id))
+
+        self.app.push_screen(NewClientDialog(), opened)

@@ -1,0 +1,141 @@
+"""The client profile: a header (name, main phone, warnings) and one tab per section."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from ...i18n import N_, _
+from ..app import StoreChanged
+from ..safe import line
+from ..tabs.base import ProfileTab
+from ..tabs.general import ClientSaved
+from ..tabs.registry import TABS
+from ..work import run_store
+from .base import BaseScreen
+
+if TYPE_CHECKING:
+    from ...domain.clients import ClientRecord
+
+
+class ProfileScreen(BaseScreen):
+    HELP_TEXT = N_(
+        "The client's profile. F2 to F8 switch between its sections; Escape goes back to "
+        "the clients."
+    )
+    BINDINGS = [
+        Binding("escape", "back", N_("Back"), id="profile.back"),
+        Binding("f2", "show_tab('general')", N_("General"), id="profile.general"),
+        Binding("f3", "show_tab('balance')", N_("Balance"), id="profile.balance"),
+        Binding("f4", "show_tab('leads')", N_("Leads"), id="profile.leads"),
+        Binding("f5", "show_tab('assets')", N_("Assets"), id="profile.assets"),
+        Binding("f6", "show_tab('documents')", N_("Documents"), id="profile.documents"),
+        Binding("f7", "show_tab('payments')", N_("Payments"), id="profile.payments"),
+        Binding("f8", "show_tab('comms')", N_("Communications"), id="profile.comms"),
+    ]
+
+    def __init__(self, client_id: int) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self._tab_ids = [spec.id for spec in TABS]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="profile-header"):
+            yield Static("", id="profile-name")
+            yield Static("", id="profile-phone")
+            yield Static("", id="profile-extra")
+        yield Static("", id="conflicted-banner")
+        with TabbedContent(id="tabs"):
+            for spec in TABS:
+                title = f"{_(spec.title)} {spec.key.upper()}"
+                with TabPane(title, id=f"tab-{spec.id}"):
+                    yield spec.factory(self.client_id)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#conflicted-banner").display = False
+        self._load_header()
+        self._active_tab().activate()
+        self.call_after_refresh(self._focus_tab)
+
+    def _focus_tab(self) -> None:
+        tab = self._active_tab()
+        focus = getattr(tab, "focus_first", None)
+        if focus is not None:
+            focus()
+
+    def _active_tab(self) -> ProfileTab:
+        pane = self.query_one(TabbedContent).active_pane
+        assert pane is not None
+        return pane.query_one(ProfileTab)
+
+    def _load_header(self) -> None:
+        client_id = self.client_id
+
+        def fetch() -> ClientRecord:
+            from ...domain.clients import get_client
+
+            with self.rem.store().read() as session:
+                return get_client(session, client_id)
+
+        run_store(self, fetch, self._show_header, group="profile-header")
+
+    def _show_header(self, record: ClientRecord) -> None:
+        from ...domain.phones import display
+
+        self.query_one("#profile-name", Static).update(line(record.name, limit=60))
+        phone = display(record.main_phone) if record.main_phone else _("no phone")
+        self.query_one("#profile-phone", Static).update(line(phone))
+        banner = self.query_one("#conflicted-banner", Static)
+        banner.display = record.conflicted
+        if record.conflicted:
+            banner.update(line("⚠ " + _("CONFLICTED CLIENT: read the notes before serving.")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab" and parameters:
+            return parameters[0] in self._tab_ids
+        return True
+
+    def action_show_tab(self, tab_id: str) -> None:
+        if tab_id in self._tab_ids:
+            self.query_one(TabbedContent).active = f"tab-{tab_id}"
+            self.call_after_refresh(self._focus_tab)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        self._active_tab().activate()
+        self.refresh_bindings()
+
+    def on_store_changed(self, _event: StoreChanged) -> None:
+        self._load_header()
+        for tab in self.query(ProfileTab):
+            tab.store_changed()
+
+    def on_client_saved(self, _event: ClientSaved) -> None:
+        self._load_header()
+
+    def action_back(self) -> None:
+        unsaved = any(tab.has_unsaved_edits() for tab in self.query(ProfileTab))
+        if not unsaved:
+            self.app.pop_screen()
+            return
+        from ..dialogs.confirm import ConfirmDialog
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Unsaved changes"),
+                _("This client has edits that are not saved. Leave without saving?"),
+                yes=_("Leave"),
+                no=_("Stay"),
+            ),
+            answered,
+        )

@@ -1,0 +1,43 @@
+"""What every profile tab shares: its client, lazy first load, refresh on changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.containers import Vertical
+
+from ..keys import translate_bindings
+
+if TYPE_CHECKING:
+    from ..app import RemApp
+
+
+class ProfileTab(Vertical):
+    HELP_TEXT = ""
+
+    def __init__(self, client_id: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client_id = client_id
+        self.loaded = False
+        translate_bindings(self)
+
+    @property
+    def rem(self) -> RemApp:
+        return self.app  # type: ignore[return-value]
+
+    def activate(self) -> None:
+        """Called when the tab is shown: the first time it loads its data."""
+        if not self.loaded:
+            self.loaded = True
+            self.reload()
+
+    def reload(self) -> None:
+        """Fetch what the tab shows (in a worker) and show it."""
+
+    def store_changed(self) -> None:
+        """Another clerk or process changed the store; refresh if it matters."""
+        if self.loaded:
+            self.reload()
+
+    def has_unsaved_edits(self) -> bool:
+        return False

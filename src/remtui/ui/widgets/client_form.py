@@ -1,0 +1,265 @@
+"""Every field of the client form, with a message next to each wrong field."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from ...i18n import N_, _
+from ..safe import line
+from .note import FieldNote
+
+if TYPE_CHECKING:
+    from ...domain.clients import ClientForm
+
+SOURCES = (
+    N_("Walk-in"),
+    N_("Returning client"),
+    N_("Recommendation"),
+    N_("Google"),
+    N_("Facebook"),
+    N_("Instagram"),
+    N_("Website"),
+    N_("Other"),
+)
+TEXT_FIELDS = ("name", "email", "address", "company_name", "tax_id", "discount", "marketing_source")
+MAX_PHONES = 10
+
+
+class PhoneRow(Horizontal):
+    """One phone: number, optional label, "SMS" (use for notifications), remove."""
+
+    def __init__(self, index: int, number: str = "", label: str = "", notify: bool = False) -> None:
+        super().__init__(classes="phone-row")
+        self.index = index
+        self._initial = (number, label, notify)
+
+    def compose(self) -> ComposeResult:
+        number, label, notify = self._initial
+        yield Input(
+            number,
+            placeholder=_("Phone number"),
+            classes="phone-number",
+            max_length=40,
+            compact=True,
+        )
+        yield Input(
+            label,
+            placeholder=_("Label (mobile, work…)"),
+            classes="phone-label",
+            max_length=30,
+            compact=True,
+        )
+        yield Checkbox(
+            _("SMS"),
+            notify,
+            classes="phone-notify",
+            compact=True,
+            tooltip=_("Use this number for notifications"),
+        )
+        yield Button(
+            "✕", classes="phone-remove", compact=True, tooltip=_("Remove this phone number")
+        )
+
+    def values(self) -> tuple[str, str, bool]:
+        return (
+            self.query_one(".phone-number", Input).value,
+            self.query_one(".phone-label", Input).value,
+            self.query_one(".phone-notify", Checkbox).value,
+        )
+
+
+class ClientFormView(Vertical):
+    """The client form. The owner reads it with ``read_form`` and saves it."""
+
+    HELP_TEXT = N_(
+        "Edit any field of the client, then save with ctrl+s. Wrong fields are marked and "
+        'nothing is saved until all are right. Phones: any format; mark "SMS" on the '
+        "numbers to use for notifications."
+    )
+
+    class PhoneTyped(Message):
+        def __init__(self, number: str) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="client-form")
+        self._phone_counter = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form-scroll"):
+            yield from self._row(
+                "kind",
+                _("Kind"),
+                Select(
+                    [(_("Person"), "person"), (_("Company"), "company")],
+                    value="person",
+                    allow_blank=False,
+                    id="f-kind",
+                    compact=True,
+                ),
+            )
+            yield from self._row(
+                "name", _("Name"), Input(id="f-name", max_length=200, compact=True)
+            )
+            with Horizontal(classes="form-row"):
+                yield Label(_("Phones"), classes="form-label")
+                with Vertical(id="phones"):
+                    pass
+            with Horizontal(classes="form-row"):
+                yield Label("", classes="form-label")
+                yield Button(_("+ Phone"), id="add-phone", compact=True)
+            yield FieldNote("", id="err-phones", classes="field-error")
+            yield FieldNote("", id="phone-warning", classes="field-warning")
+            yield from self._row(
+                "email", _("E-mail"), Input(id="f-email", max_length=254, compact=True)
+            )
+            yield from self._row(
+                "address", _("Address"), Input(id="f-address", max_length=500, compact=True)
+            )
+            yield from self._row(
+                "company_name",
+                _("Company"),
+                Input(id="f-company_name", max_length=200, compact=True),
+            )
+            yield from self._row(
+                "tax_id", _("Tax id (NIF)"), Input(id="f-tax_id", max_length=20, compact=True)
+            )
+            yield from self._row(
+                "discount", _("Discount %"), Input("0", id="f-discount", max_length=8, compact=True)
+            )
+            yield from self._row(
+                "marketing_source",
+                _("Came from"),
+                Input(
+                    id="f-marketing_source",
+                    max_length=100,
+                    compact=True,
+                    suggester=SuggestFromList([_(s) for s in SOURCES], case_sensitive=False),
+                ),
+            )
+            with Horizontal(classes="form-row tall"):
+                yield Label(_("Notes"), classes="form-label")
+                yield TextArea(id="f-notes", soft_wrap=True, show_line_numbers=False, compact=True)
+            yield FieldNote("", id="err-notes", classes="field-error")
+            with Horizontal(classes="form-row"):
+                yield Label("", classes="form-label")
+                yield Checkbox(
+                    _("Conflicted client: warn every clerk who opens it"),
+                    id="f-conflicted",
+                    compact=True,
+                )
+
+    def _row(self, name: str, label: str, widget: Input | Select[str]) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(label, classes="form-label")
+            yield widget
+        yield FieldNote("", id=f"err-{name}", classes="field-error")
+
+    # --- phones ------------------------------------------------------------------------
+
+    def _add_phone(
+        self, number: str = "", label: str = "", notify: bool = False, focus: bool = False
+    ) -> None:
+        box = self.query_one("#phones", Vertical)
+        if len(box.children) >= MAX_PHONES:
+            self.query_one("#err-phones", Static).update(
+                _("At most {n} phone numbers.").format(n=MAX_PHONES)
+            )
+            return
+        row = PhoneRow(self._phone_counter, number, label, notify)
+        self._phone_counter += 1
+        box.mount(row)
+        if focus:
+            self.call_after_refresh(lambda: row.query_one(".phone-number", Input).focus())
+
+    @on(Button.Pressed, "#add-phone")
+    def _on_add_phone(self) -> None:
+        self._add_phone(focus=True)
+
+    @on(Button.Pressed, ".phone-remove")
+    def _on_remove_phone(self, event: Button.Pressed) -> None:
+        row = event.button.parent
+        if isinstance(row, PhoneRow):
+            row.remove()
+
+    @on(Input.Changed, ".phone-number")
+    def _on_phone_changed(self, event: Input.Changed) -> None:
+        self.post_message(self.PhoneTyped(event.value))
+
+    def show_phone_warning(self, text: str) -> None:
+        self.query_one("#phone-warning", Static).update(line(text))
+
+    # --- values ------------------------------------------------------------------------
+
+    def set_form(self, form: ClientForm) -> None:
+        self.query_one("#f-kind", Select).value = form.kind
+        for name in TEXT_FIELDS:
+            self.query_one(f"#f-{name}", Input).value = getattr(form, name)
+        self.query_one("#f-notes", TextArea).text = form.notes
+        self.query_one("#f-conflicted", Checkbox).value = form.conflicted
+        box = self.query_one("#phones", Vertical)
+        box.remove_children()
+        for phone in form.phones:
+            self._add_phone(phone.number, phone.label, phone.notify)
+        if not form.phones:
+            self._add_phone()
+        self.clear_errors()
+
+    def read_form(self) -> ClientForm:
+        from ...domain.clients import ClientForm, PhoneInput
+
+        values = {name: self.query_one(f"#f-{name}", Input).value for name in TEXT_FIELDS}
+        kind = self.query_one("#f-kind", Select).value
+        phones = tuple(PhoneInput(*row.values()) for row in self.query(PhoneRow))
+        return ClientForm(
+            kind=str(kind) if isinstance(kind, str) else "person",
+            phones=phones,
+            notes=self.query_one("#f-notes", TextArea).text,
+            conflicted=self.query_one("#f-conflicted", Checkbox).value,
+            **values,
+        )
+
+    def clear_errors(self) -> None:
+        for static in self.query(".field-error"):
+            if isinstance(static, Static):
+                static.update("")
+        for row in self.query(PhoneRow):
+            row.remove_class("invalid")
+        for widget in self.query(".invalid"):
+            widget.remove_class("invalid")
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Put each message next to its field and focus the first wrong field."""
+        self.clear_errors()
+        first = None
+        rows = list(self.query(PhoneRow))
+        # The domain numbers only the phone rows that hold something.
+        filled = [r for r in rows if any(str(v).strip() for v in r.values()[:2])]
+        phone_notes = []
+        for key, message in errors.items():
+            if key.startswith("phone"):
+                index = int(key.split(".")[1]) if "." in key else -1
+                if 0 <= index < len(filled):
+                    filled[index].add_class("invalid")
+                    first = first or filled[index].query_one(".phone-number", Input)
+                    message = _("Phone {n}: {message}").format(n=index + 1, message=message)
+                phone_notes.append(message)
+                self.query_one("#err-phones", Static).update(line("; ".join(phone_notes)))
+                continue
+            target = self.query(f"#err-{key}")
+            if target:
+                target.first(Static).update(line(message))
+            widget = self.query(f"#f-{key}")
+            if widget:
+                widget.first().add_class("invalid")
+                first = first or widget.first()
+        if first is not None:
+            first.focus()

@@ -1,0 +1,54 @@
+"""Store work off the event loop: run a function in a thread, hand its result back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.dom import DOMNode
+from textual.worker import Worker, get_current_worker
+
+from ..errors import DomainError
+
+if TYPE_CHECKING:
+    from .app import RemApp
+
+T = TypeVar("T")
+
+
+def run_store(
+    node: DOMNode,
+    fn: Callable[[], T],
+    done: Callable[[T], Any],
+    *,
+    group: str,
+    error: Callable[[DomainError], Any] | None = None,
+    exclusive: bool = True,
+) -> Worker[None]:
+    """Run ``fn`` in a thread worker; call ``done(result)`` on the UI thread.
+
+    A DomainError goes to ``error`` (or a notification); anything else to the app's one
+    error dialog. A result that arrives after the worker was superseded or the widget went
+    away is dropped, so a slow search never overwrites a newer one.
+    """
+    app: RemApp = node.app  # type: ignore[assignment]
+
+    def deliver(callback: Callable[..., Any], value: Any) -> None:
+        if node.is_attached:
+            callback(value)
+
+    def job() -> None:
+        worker = get_current_worker()
+        try:
+            result = fn()
+        except DomainError as exc:
+            if not worker.is_cancelled:
+                app.call_from_thread(deliver, error or app.notify_domain_error, exc)
+            return
+        except Exception as exc:
+            app.call_from_thread(app.show_failure, exc)
+            return
+        if not worker.is_cancelled:
+            app.call_from_thread(deliver, done, result)
+
+    return node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
