@@ -16,7 +16,7 @@ from ..safetext import clean_input
 from ..store.tables import Client, ClientPhone
 from ..store.types import utcnow
 from . import audit
-from .phones import Phone, looks_like_phone, normalise, search_digits
+from .phones import Phone, display, looks_like_phone, normalise, search_digits
 from .staff import Actor, Perm, require
 from .text import fold
 
@@ -92,7 +92,7 @@ class ClientRecord:
         return ClientForm(
             name=self.name,
             kind=self.kind,
-            phones=tuple(PhoneInput(p.e164, p.label, p.notify) for p in self.phones),
+            phones=tuple(PhoneInput(display(p.e164), p.label, p.notify) for p in self.phones),
             email=self.email,
             address=self.address,
             company_name=self.company_name,

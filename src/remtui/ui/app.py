@@ -86,6 +86,7 @@ class RemApp(App[int]):
 
             store = Store(self.settings.db_url)
             upgrade(store)
+            self._data_version = store.data_version()  # changes are counted from here
             with store.read() as session:
                 first_run = staff.needs_first_admin(session)
                 actor = staff.actor_for(session, self.demo_login) if self.demo_login else None

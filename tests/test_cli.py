@@ -1,0 +1,105 @@
+"""The command line: demo, users, backup; none of them import Textual."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from remtui.domain import clients, staff
+from remtui.store.engine import Store
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "remtui", *args], input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def dump(path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT c.name, c.email, c.tax_id, p.e164 FROM client c "
+            "LEFT JOIN client_phone p ON p.client_id = c.id AND p.position = 0 ORDER BY c.id"
+        ).fetchall()
+
+
+def test_demo_is_built_once_and_the_same_every_time(tmp_path):
+    a, b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    first = run("demo", "--no-ui", "--db", str(a))
+    assert first.returncode == 0, first.stderr
+    assert "demo store ready" in first.stderr
+    again = run("demo", "--no-ui", "--db", str(a))
+    assert again.returncode == 0 and "demo store ready" not in again.stderr
+    assert run("demo", "--no-ui", "--db", str(b)).returncode == 0
+    rows = dump(a)
+    assert len(rows) == 300 and rows == dump(b)
+    assert any("ã" in name or "ç" in name for name, *_ in rows)
+    assert all(phone.startswith("+351") for *_, phone in rows)
+
+
+def test_demo_refuses_a_real_store(tmp_path, store, admin):
+    result = run("demo", "--no-ui", "--db", str(store.path))
+    assert result.returncode != 0 and "not a demo" in (result.stderr + result.stdout)
+
+
+def test_large_store_for_benchmarks(tmp_path):
+    db = tmp_path / "big.sqlite3"
+    assert run("demo", "--no-ui", "--clients", "2000", "--db", str(db)).returncode == 0
+    s = Store(f"sqlite:///{db}")
+    with s.read() as session:
+        assert len(clients.search_clients(session, "", limit=500).hits) == 500
+        hits = clients.search_clients(session, "silva", limit=500).hits
+        assert hits and all("silva" in (h.name + h.email).lower() for h in hits)
+    s.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM client").fetchone()[0] == 2000
+        assert conn.execute("SELECT count(*) FROM client_fts").fetchone()[0] == 2000
+
+
+def test_user_commands(store, admin):
+    db = str(store.path)
+    added = run("--db", db, "user", "add", "rui", "--name", "Rui Reis", "--role", "clerk",
+                "--password-stdin", stdin="password-rui\n")
+    assert added.returncode == 0, added.stderr
+    listed = run("--db", db, "user", "list").stdout
+    assert "rui\tRui Reis\tclerk\tactive" in listed
+    assert run("--db", db, "user", "disable", "rui").returncode == 0
+    assert "rui\tRui Reis\tclerk\tdisabled" in run("--db", db, "user", "list").stdout
+    assert run("--db", db, "user", "passwd", "rui", "--password-stdin",
+               stdin="another-pass\n").returncode == 0
+    with store.write() as session:
+        assert staff.sign_in(session, "rui", "another-pass").error == \
+            "This employee is disabled."
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("user", "add", "x", "--name", "X", "--password-stdin"), "short\n", "at least 8"),
+        (("user", "add", "x", "--name", "X", "--role", "boss", "--password-stdin"),
+         "longenough\n", "No such role"),
+        (("user", "disable", "nobody"), None, "No employee"),
+    ],
+)
+def test_user_command_errors(store, admin, args, stdin, message):
+    result = run("--db", str(store.path), *args, stdin=stdin)
+    assert result.returncode == 1 and message in result.stderr
+
+
+def test_backup_is_a_consistent_private_copy(tmp_path, store, make_client):
+    make_client("Ana", "912345678")
+    dest = tmp_path / "backups" / "copy.sqlite3"
+    result = run("--db", str(store.path), "backup", str(dest))
+    assert result.returncode == 0, result.stderr
+    assert dump(dest) == dump(store.path)
+    assert dest.stat().st_mode & 0o007 == 0
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_bad_config_exits_with_a_message(tmp_path):
+    (tmp_path / "config.toml").write_text('language = "xx"\n')
+    result = run("locate", "db")
+    assert result.returncode == 2 and "configuration" in result.stderr

@@ -1,0 +1,48 @@
+"""The layer rule: nothing below ui/ imports Textual or Rich; the command line neither."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = (
+    "import sys; {body}; "
+    "bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
+    "assert not bad, bad"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "import remtui.domain.clients, remtui.domain.staff, remtui.domain.ledger",
+        "import remtui.store.engine, remtui.store.migrate, remtui.store.tables",
+        "import remtui.money, remtui.safetext, remtui.config, remtui.demo",
+        "import remtui.cli",
+    ],
+)
+def test_no_textual_below_ui(body):
+    subprocess.run([sys.executable, "-c", CHECK.format(body=body)], check=True)
+
+
+def test_help_imports_no_textual():
+    code = (
+        "import sys, runpy; sys.argv = ['remtui', '--help']\n"
+        "try:\n    runpy.run_module('remtui', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'textual' not in sys.modules and 'rich' not in sys.modules\n"
+        "assert 'openpyxl' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_ui_app_module_does_not_import_the_store_stack():
+    """The first screen must not wait for SQLAlchemy: the app imports it in a thread."""
+    code = (
+        "import sys; import remtui.ui.app, remtui.ui.screens.clients, "
+        "remtui.ui.screens.sign_in; "
+        "assert 'sqlalchemy' not in sys.modules; assert 'openpyxl' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

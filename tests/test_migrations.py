@@ -1,0 +1,42 @@
+"""Schema changes: migrations only, with a copy of the SQLite file taken first."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect
+
+from remtui.store.engine import Store
+from remtui.store.migrate import alembic_config, current_revision, head_revision, upgrade
+
+
+def test_new_store_is_at_head_with_tables(store):
+    assert current_revision(store) == head_revision()
+    tables = set(inspect(store.write_engine).get_table_names())
+    assert {"client", "client_phone", "employee", "role", "audit", "cashbox",
+            "warehouse", "ledger_entry"} <= tables
+
+
+def test_upgrade_copies_the_file_before_migrating(tmp_path, make_client, store):
+    make_client("Ana", "912345678")
+    cfg = alembic_config(store)
+    with store.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    store.close()
+    again = Store(store.url)
+    copy = upgrade(again)
+    assert copy is not None and copy.exists() and ".before-0001-" in copy.name
+    assert current_revision(again) == head_revision()
+    assert oct(copy.stat().st_mode & 0o777) == oct(0o660)
+    again.close()
+
+
+def test_upgrade_at_head_does_nothing(store):
+    assert upgrade(store) is None
+
+
+def test_store_file_is_private_to_owner_and_group(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'new' / 's.sqlite3'}")
+    upgrade(s)
+    assert (tmp_path / "new" / "s.sqlite3").stat().st_mode & 0o007 == 0
+    s.close()
