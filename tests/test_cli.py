@@ -13,8 +13,13 @@ from remtui.store.engine import Store
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "remtui", *args], input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "remtui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def dump(path) -> list[tuple]:
@@ -60,26 +65,43 @@ def test_large_store_for_benchmarks(tmp_path):
 
 def test_user_commands(store, admin):
     db = str(store.path)
-    added = run("--db", db, "user", "add", "rui", "--name", "Rui Reis", "--role", "clerk",
-                "--password-stdin", stdin="password-rui\n")
+    added = run(
+        "--db",
+        db,
+        "user",
+        "add",
+        "rui",
+        "--name",
+        "Rui Reis",
+        "--role",
+        "clerk",
+        "--password-stdin",
+        stdin="password-rui\n",
+    )
     assert added.returncode == 0, added.stderr
     listed = run("--db", db, "user", "list").stdout
     assert "rui\tRui Reis\tclerk\tactive" in listed
     assert run("--db", db, "user", "disable", "rui").returncode == 0
     assert "rui\tRui Reis\tclerk\tdisabled" in run("--db", db, "user", "list").stdout
-    assert run("--db", db, "user", "passwd", "rui", "--password-stdin",
-               stdin="another-pass\n").returncode == 0
+    assert (
+        run(
+            "--db", db, "user", "passwd", "rui", "--password-stdin", stdin="another-pass\n"
+        ).returncode
+        == 0
+    )
     with store.write() as session:
-        assert staff.sign_in(session, "rui", "another-pass").error == \
-            "This employee is disabled."
+        assert staff.sign_in(session, "rui", "another-pass").error == "This employee is disabled."
 
 
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
         (("user", "add", "x", "--name", "X", "--password-stdin"), "short\n", "at least 8"),
-        (("user", "add", "x", "--name", "X", "--role", "boss", "--password-stdin"),
-         "longenough\n", "No such role"),
+        (
+            ("user", "add", "x", "--name", "X", "--role", "boss", "--password-stdin"),
+            "longenough\n",
+            "No such role",
+        ),
         (("user", "disable", "nobody"), None, "No employee"),
     ],
 )

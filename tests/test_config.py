@@ -39,8 +39,13 @@ def test_locale_chooses_portuguese(monkeypatch):
 
 @pytest.mark.parametrize(
     "content",
-    ['language = "klingon"\n', 'currency = "EURO"\n', "not toml = = =\n",
-     '[keymap]\n"a" = 1\n', '[sms]\ncommand = "sh -c x"\n'],
+    [
+        'language = "klingon"\n',
+        'currency = "EURO"\n',
+        "not toml = = =\n",
+        '[keymap]\n"a" = 1\n',
+        '[sms]\ncommand = "sh -c x"\n',
+    ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, content):
     (tmp_path / "config.toml").write_text(content)
@@ -49,10 +54,15 @@ def test_bad_config_is_a_clear_error(tmp_path, content):
 
 
 def test_locate_prints_paths(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "remtui", "locate", "db"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "remtui", "locate", "db"], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == f"sqlite:///{tmp_path / 'data' / 'store.sqlite3'}"
-    out = subprocess.run([sys.executable, "-m", "remtui", "locate", "config"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "remtui", "locate", "config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert str(tmp_path / "config.toml") in out
     assert not Path(tmp_path / "data").exists()  # locating creates nothing

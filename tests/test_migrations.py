@@ -12,8 +12,16 @@ from remtui.store.migrate import alembic_config, current_revision, head_revision
 def test_new_store_is_at_head_with_tables(store):
     assert current_revision(store) == head_revision()
     tables = set(inspect(store.write_engine).get_table_names())
-    assert {"client", "client_phone", "employee", "role", "audit", "cashbox",
-            "warehouse", "ledger_entry"} <= tables
+    assert {
+        "client",
+        "client_phone",
+        "employee",
+        "role",
+        "audit",
+        "cashbox",
+        "warehouse",
+        "ledger_entry",
+    } <= tables
 
 
 def test_upgrade_copies_the_file_before_migrating(tmp_path, make_client, store):

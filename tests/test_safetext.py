@@ -9,9 +9,21 @@ from hypothesis import strategies as st
 from remtui.safetext import clean_input, safe_text
 
 HOSTILE = [
-    "[/]", "[b]x", "[@click=app.quit]q[/]", "[link='http://x']y[/link]",
-    "\x1b]0;title\x07", "\x1b[31mred", "\x9b31m", "\u202eevil", "x" * 10_000,
-    "😀 emoji", "宽字符", "مرحبا", "\x00nul", "a\rb", "\u2028sep",
+    "[/]",
+    "[b]x",
+    "[@click=app.quit]q[/]",
+    "[link='http://x']y[/link]",
+    "\x1b]0;title\x07",
+    "\x1b[31mred",
+    "\x9b31m",
+    "\u202eevil",
+    "x" * 10_000,
+    "😀 emoji",
+    "宽字符",
+    "مرحبا",
+    "\x00nul",
+    "a\rb",
+    "\u2028sep",
 ]
 
 

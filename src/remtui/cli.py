@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings, demo_db_path, load_settings, sqlite_url
+from .config import (
+    DEMO_LOGIN,
+    ConfigError,
+    Settings,
+    demo_db_path,
+    load_settings,
+    sqlite_url,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +92,7 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
+def _open(settings: Settings):
     from .store.engine import Store
     from .store.migrate import upgrade
 
@@ -157,16 +164,32 @@ def _run_app(settings: Settings, demo_login: str | None = None) -> int:
     return int(result if isinstance(result, int) and code == 0 else code)
 
 
-def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from .demo import DEMO_LOGIN, ensure_demo
+def _demo_built(path: Path) -> bool:
+    """A cheap look (no SQLAlchemy) at whether the demo store is already there, so an
+    existing demo opens as fast as the app itself can start."""
+    import sqlite3
 
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM store_meta WHERE key = 'demo'").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == "built"
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.sub_db).expanduser() if args.sub_db else demo_db_path()
     settings = settings.with_db(sqlite_url(path))
-    built = ensure_demo(
-        settings, clients=args.clients, progress=lambda msg: print(msg, file=sys.stderr)
-    )
-    if built:
-        print(f"demo store ready: {path}", file=sys.stderr)
+    if args.clients or not _demo_built(path):
+        from .demo import ensure_demo
+
+        built = ensure_demo(
+            settings, clients=args.clients, progress=lambda msg: print(msg, file=sys.stderr)
+        )
+        if built:
+            print(f"demo store ready: {path}", file=sys.stderr)
     if args.no_ui:
         return 0
     return _run_app(settings, demo_login=DEMO_LOGIN)

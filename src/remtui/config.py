@@ -13,6 +13,7 @@ from typing import Any
 
 APP_NAME = "remtui"
 LANGUAGES = ("en", "pt_PT")
+DEMO_LOGIN = "admin"  # the demo store's administrator
 
 
 class ConfigError(Exception):

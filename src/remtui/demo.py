@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, text
 
-from .config import Settings
+from .config import DEMO_LOGIN, Settings
 from .domain import clients, staff
 from .domain.phones import normalise
 from .store.engine import Store
 from .store.migrate import upgrade
 from .store.tables import Client, ClientPhone, Meta
 
-DEMO_LOGIN = "admin"
 DEMO_PASSWORD = "demo-admin"  # documented in the README; demo stores only
 DEMO_CLIENTS = 300
 SEED = 20261128
@@ -169,7 +168,7 @@ SOURCES = (
     "Website",
 )
 EMPLOYEES = (
-    ("admin", "Helena Duarte", "admin", DEMO_PASSWORD),
+    (DEMO_LOGIN, "Helena Duarte", "admin", DEMO_PASSWORD),
     ("marta", "Marta Quintela", "manager", "demo-marta"),
     ("rui", "Rui Fonseca", "clerk", "demo-rui"),
     ("paulo", "Paulo Brandão", "technician", "demo-paulo"),

@@ -67,9 +67,13 @@ def test_search_short_terms_and_wildcards_are_literal(store, make_client):
     make_client("Al Bundy", "912000111")
     make_client("Alberto Caeiro", "912000222")
     make_client("100% Reparações", "912000333")
+    make_client("Sal Grosso", "912000444")
+    # One or two characters search name beginnings only.
     assert names(store, "al") == ["Al Bundy", "Alberto Caeiro"]
-    assert names(store, "%") == ["100% Reparações"]
-    assert names(store, "_") == []
+    assert names(store, "10") == ["100% Reparações"]
+    assert names(store, "0%") == []
+    assert names(store, "100%") == ["100% Reparações"]
+    assert names(store, "1_0") == []
     assert names(store, '"') == []
 
 

@@ -29,18 +29,35 @@ class Pane:
         self.name = f"remtui-{uuid.uuid4().hex[:8]}"
         self.socket = f"remtui-test-{self.name}"
         width, height = size
-        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", self.name,
-                        "-x", str(width), "-y", str(height), command],
-                       check=True, env=env)
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                self.socket,
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                command,
+            ],
+            check=True,
+            env=env,
+        )
 
     def text(self) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+        )
         return out.stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, *keys],
-                       check=True)
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait_for(self, needle: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout

@@ -24,8 +24,11 @@ def settings(store: Store) -> Settings:
 @pytest.fixture
 def make_app(settings: Settings) -> Callable[..., RemApp]:
     def make(demo_login: str | None = "admin", watch: bool = False, **changes: object) -> RemApp:
-        return RemApp(replace(settings, **changes), demo_login=demo_login,  # type: ignore[arg-type]
-                      watch=watch)
+        return RemApp(
+            replace(settings, **changes),
+            demo_login=demo_login,  # type: ignore[arg-type]
+            watch=watch,
+        )
 
     return make
 
@@ -38,7 +41,7 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 8.0)
         try:
             if condition():
                 return
-        except Exception:  # noqa: BLE001 - widgets may not be mounted yet
+        except Exception:
             pass
         await asyncio.sleep(0.02)
     raise AssertionError("condition not met in time")

@@ -30,8 +30,10 @@ async def test_search_as_you_type_and_open(make_app, make_client):
         await wait_for(pilot, lambda: rows(app) == 1 and "Maria Costa" in screen_text(app))
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
-        await wait_for(pilot, lambda: "Maria Costa" in screen_text(app)
-                       and "+351 965 000 111" in screen_text(app))
+        await wait_for(
+            pilot,
+            lambda: "Maria Costa" in screen_text(app) and "+351 965 000 111" in screen_text(app),
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ClientsScreen))
 
@@ -75,6 +77,7 @@ async def test_results_page_in_as_you_scroll(make_app, store, admin):
 async def test_new_client_by_keys(make_app, store, admin):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: app.actor is not None)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, NewClientDialog))
         await pilot.press(*"Rita Reis")
@@ -87,6 +90,7 @@ async def test_new_client_by_keys(make_app, store, admin):
 async def test_new_client_bad_input_stays_and_saves_nothing(make_app, store, admin):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: app.actor is not None)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, NewClientDialog))
         await pilot.press("ctrl+s")
@@ -141,6 +145,7 @@ async def test_other_clerks_changes_appear(make_app, store, admin, make_client):
 async def test_f1_help_and_palette_keys(make_app, make_client):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.actor is not None)
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
         text = screen_text(app)

@@ -48,8 +48,11 @@ async def test_edit_and_save_by_keys(make_app, store, make_client):
         await wait_for(pilot, lambda: stored(store, rec.id).version == 2)
         await wait_for(pilot, lambda: "Ana Silva Costa" in screen_text(app))
     saved = stored(store, rec.id)
-    assert (saved.name, saved.email, saved.discount_bp) == ("Ana Silva Costa",
-                                                            "ana@exemplo.pt", 750)
+    assert (saved.name, saved.email, saved.discount_bp) == (
+        "Ana Silva Costa",
+        "ana@exemplo.pt",
+        750,
+    )
 
 
 async def test_add_a_phone_and_flag_conflicted(make_app, store, make_client):
@@ -89,8 +92,15 @@ async def test_stale_save_keep_mine(make_app, store, admin, make_client):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_profile(app, pilot, "ana")
         with store.write() as session:  # another clerk saves first
-            clients.update_client(session, admin, rec.id, 1, ClientForm(
-                name="Ana Silva", phones=(PhoneInput("912345678"),), email="theirs@x.pt"))
+            clients.update_client(
+                session,
+                admin,
+                rec.id,
+                1,
+                ClientForm(
+                    name="Ana Silva", phones=(PhoneInput("912345678"),), email="theirs@x.pt"
+                ),
+            )
         await pilot.press("end", *" Mine")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConflictDialog))
@@ -113,8 +123,7 @@ async def test_stale_save_take_theirs(make_app, store, admin, make_client):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConflictDialog))
         await pilot.press("t")
-        await wait_for(pilot, lambda: app.screen.query_one("#f-name", Input).value
-                       == "Ana Theirs")
+        await wait_for(pilot, lambda: app.screen.query_one("#f-name", Input).value == "Ana Theirs")
     assert stored(store, rec.id).version == 2
 
 
@@ -142,14 +151,12 @@ async def test_refresh_waits_for_unsaved_edits(make_app, store, admin, make_clie
         with store.write() as session:
             clients.update_client(session, admin, rec.id, 1, ClientForm(name="Ana Outra"))
         app.broadcast_change()
-        await wait_for(pilot, lambda: app.screen.query_one("#f-name", Input).value
-                       == "Ana Outra")
+        await wait_for(pilot, lambda: app.screen.query_one("#f-name", Input).value == "Ana Outra")
         await pilot.press("end", *" X")
         with store.write() as session:
             clients.update_client(session, admin, rec.id, 2, ClientForm(name="Ana Terceira"))
         app.broadcast_change()
-        await wait_for(pilot, lambda: "Another employee changed this client" in
-                       screen_text(app))
+        await wait_for(pilot, lambda: "Another employee changed this client" in screen_text(app))
         assert app.screen.query_one("#f-name", Input).value == "Ana Outra X"
 
 
@@ -173,7 +180,6 @@ async def test_read_only_without_permission(make_app, store, admin, make_client)
     app = make_app(demo_login="tec")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_profile(app, pilot, "ana")
-        await wait_for(pilot, lambda: "may see this client but not change it" in
-                       screen_text(app))
+        await wait_for(pilot, lambda: "may see this client but not change it" in screen_text(app))
         assert app.screen.query_one("#f-name", Input).disabled
         assert "Save" not in [b.binding.description for b in app.screen.active_bindings.values()]

@@ -35,8 +35,9 @@ async def test_first_start_creates_the_administrator(make_app, store):
     app = make_app(demo_login=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, FirstAdminScreen))
-        await pilot.press(*"boss", "enter", *"Bea Boss", "enter", *"longpassword", "enter",
-                          *"different1", "enter")
+        await pilot.press(
+            *"boss", "enter", *"Bea Boss", "enter", *"longpassword", "enter", *"different1", "enter"
+        )
         await wait_for(pilot, lambda: "The passwords differ" in screen_text(app))
         repeat = app.screen.query_one("#repeat")
         repeat.value = ""  # type: ignore[attr-defined]
@@ -51,8 +52,7 @@ async def test_first_start_short_password_message(make_app, store):
     app = make_app(demo_login=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, FirstAdminScreen))
-        await pilot.press(*"boss", "enter", *"Bea", "enter", *"short", "enter", *"short",
-                          "enter")
+        await pilot.press(*"boss", "enter", *"Bea", "enter", *"short", "enter", *"short", "enter")
         await wait_for(pilot, lambda: "at least 8 characters" in screen_text(app))
     with store.read() as session:
         assert staff.needs_first_admin(session)

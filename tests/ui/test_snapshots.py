@@ -18,8 +18,13 @@ SIZE = (80, 24)
 def shop(make_client):
     make_client("João Silva", "912 345 678", email="joao@exemplo.pt", tax_id="123456789")
     make_client("Maria Costa", "965 000 111", "218 765 432", address="Rua Augusta, 10, Lisboa")
-    make_client("Oficina Lusa, Lda.", "939 717 164", kind="company", conflicted=True,
-                notes="Pede sempre fatura.")
+    make_client(
+        "Oficina Lusa, Lda.",
+        "939 717 164",
+        kind="company",
+        conflicted=True,
+        notes="Pede sempre fatura.",
+    )
 
 
 def test_sign_in(snap_compare, make_app, admin):
@@ -42,8 +47,13 @@ def test_general_tab(snap_compare, make_app, shop):
         await pilot.press(*"oficina")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 1)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileScreen)
-                       and pilot.app.screen.query_one("#f-name").value)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, ProfileScreen)
+                and pilot.app.screen.query_one("#f-name").value
+            ),
+        )
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
@@ -54,12 +64,19 @@ def test_general_tab_errors(snap_compare, make_app, shop):
         await pilot.press(*"joao")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 1)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileScreen)
-                       and pilot.app.screen.query_one("#f-name").value)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, ProfileScreen)
+                and pilot.app.screen.query_one("#f-name").value
+            ),
+        )
         email = pilot.app.screen.query_one("#f-email")
         email.value = "not-an-email"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "e-mail address" in str(
-            pilot.app.screen.query_one("#err-email").render()))
+        await wait_for(
+            pilot,
+            lambda: "e-mail address" in str(pilot.app.screen.query_one("#err-email").render()),
+        )
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +16,7 @@ from ..safetext import clean_input
 from ..store.tables import Client, ClientPhone
 from ..store.types import utcnow
 from . import audit
-from .phones import Phone, display, looks_like_phone, normalise, search_digits
+from .phones import Phone, display, normalise
 from .staff import Actor, Perm, require
 from .text import fold
 
@@ -376,95 +376,9 @@ def _diff(a: ClientForm, b: ClientForm) -> dict[str, bool]:
     return {name: getattr(a, name) != getattr(b, name) for name in ClientForm.__dataclass_fields__}
 
 
-# --- search -------------------------------------------------------------------------
+from .search import PAGE, ClientHit, SearchPage, scan_search, search_clients  # noqa: E402
 
-PAGE = 50
-
-
-@dataclass(frozen=True)
-class ClientHit:
-    id: int
-    name: str
-    kind: str
-    main_phone: str
-    email: str
-    tax_id: str
-    conflicted: bool
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    query: str
-    hits: tuple[ClientHit, ...]
-    offset: int
-    has_more: bool = False
-    total_shown: int = field(default=0)
-
-
-def _terms(query: str) -> list[str]:
-    q = clean_input(query)[:100]
-    if looks_like_phone(q):
-        digits = search_digits(q)
-        return [digits] if digits else []
-    return [t for t in fold(q).split() if t]
-
-
-def search_clients(
-    session: Session, query: str, *, limit: int = PAGE, offset: int = 0
-) -> SearchPage:
-    """Clients whose name, phones, email or tax id contain every word of ``query``.
-
-    Names that start with the query come first, then the rest by name.
-    """
-    terms = _terms(query)
-    limit = max(1, min(limit, 500))
-    offset = max(0, offset)
-    params: dict[str, object] = {"limit": limit + 1, "offset": offset}
-    dialect = session.connection().dialect.name
-    where: list[str] = []
-    fts = ""
-    long_terms = [t for t in terms if len(t) >= 3]
-    for i, term in enumerate(terms):
-        params[f"t{i}"] = f"%{_like_escape(term)}%"
-        if dialect != "sqlite" or term not in long_terms:
-            where.append(f"c.search_key LIKE :t{i} ESCAPE '\\'")
-    if dialect == "sqlite" and long_terms:
-        params["fts"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        fts = "JOIN client_fts f ON f.rowid = c.id AND client_fts MATCH :fts"
-    params["prefix"] = f"{_like_escape(terms[0])}%" if terms else ""
-    order = (
-        "ORDER BY (c.sort_key LIKE :prefix ESCAPE '\\') DESC, c.sort_key, c.id"
-        if terms
-        else "ORDER BY c.sort_key, c.id"
-    )
-    sql = (
-        "SELECT c.id, c.name, c.kind, c.email, c.tax_id, c.conflicted, "
-        "(SELECT p.e164 FROM client_phone p WHERE p.client_id = c.id "
-        " ORDER BY p.position LIMIT 1) AS phone "
-        f"FROM client c {fts} "
-        + (f"WHERE {' AND '.join(where)} " if where else "")
-        + f"{order} LIMIT :limit OFFSET :offset"
-    )
-    rows = session.connection().execute(text(sql), params).all()
-    hits = tuple(
-        ClientHit(r.id, r.name, r.kind, r.phone or "", r.email, r.tax_id, bool(r.conflicted))
-        for r in rows[:limit]
-    )
-    return SearchPage(query, hits, offset, len(rows) > limit, offset + len(hits))
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def scan_search(session: Session, query: str, limit: int = PAGE) -> list[int]:
-    """The naive LIKE scan over the key, no index: the benchmarks' baseline."""
-    terms = _terms(query)
-    where = " AND ".join(f"search_key LIKE :t{i}" for i in range(len(terms))) or "1=1"
-    params: dict[str, object] = {f"t{i}": f"%{t}%" for i, t in enumerate(terms)}
-    params["limit"] = limit
-    sql = f"SELECT id FROM client WHERE {where} ORDER BY sort_key, id LIMIT :limit"
-    return [r[0] for r in session.connection().execute(text(sql), params)]
+__all__ = ["PAGE", "ClientHit", "SearchPage", "scan_search", "search_clients"]
 
 
 def phone_owners(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session, func, select
 
 from ..errors import DomainError, PermissionDenied
 from ..i18n import _
+from ..permissions import Perm
 from ..safetext import clean_input
 from ..store.tables import Cashbox, Employee, Role, Warehouse
 from ..store.types import utcnow
@@ -18,15 +18,6 @@ from . import audit
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=5)
 MIN_PASSWORD = 8
-
-
-class Perm(StrEnum):
-    EDIT_CLIENTS = "edit_clients"
-    CORRECTIONS = "corrections"
-    REFUND = "refund"
-    EXPORT = "export"
-    VIEW_CHATS = "view_chats"
-    MANAGE_EMPLOYEES = "manage_employees"
 
 
 DEFAULT_ROLES: dict[str, frozenset[Perm]] = {
@@ -58,7 +49,7 @@ def require(actor: Actor, perm: Perm) -> None:
         raise PermissionDenied(_("You do not have permission to do that."))
 
 
-def _hasher():  # type: ignore[no-untyped-def]
+def _hasher():
     from argon2 import PasswordHasher
 
     return PasswordHasher()
@@ -339,9 +330,7 @@ class EmployeeRow:
 
 
 def list_employees(session: Session) -> list[EmployeeRow]:
-    rows = session.exec(
-        select(Employee, Role.name).join(Role).order_by(Employee.login)  # type: ignore[arg-type]
-    )
+    rows = session.exec(select(Employee, Role.name).join(Role).order_by(Employee.login))
     return [EmployeeRow(e.id or 0, e.login, e.name, r, e.active) for e, r in rows]
 
 

@@ -44,11 +44,15 @@ def translated(language: str = "pt_PT") -> dict[str, str]:
             for message in read_po(fh):
                 if not message.id:
                     continue
-                ids = message.id if isinstance(message.id, tuple) else (message.id,)
-                strs = message.string if isinstance(message.string, tuple) else (message.string,)
+                ids = message.id if isinstance(message.id, (tuple, list)) else [message.id]
+                strs = (
+                    message.string
+                    if isinstance(message.string, (tuple, list))
+                    else [message.string]
+                )
                 for msgid, msgstr in zip(ids, strs, strict=False):
                     if msgstr:
-                        out[msgid] = msgstr
+                        out[str(msgid)] = str(msgstr)
     return out
 
 

@@ -64,7 +64,6 @@ class RemApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        threading.Thread(target=self._open_store, name="remtui-open-store", daemon=True).start()
         if self.demo_login:
             from .screens.clients import ClientsScreen
 
@@ -75,6 +74,12 @@ class RemApp(App[int]):
             self.push_screen(SignInScreen())
         if self._watch:
             self.set_interval(POLL_SECONDS, self._poll_changes)
+        # Open the store once the first screen is painted: importing the database stack
+        # in a thread while Textual draws would slow the first paint (the GIL).
+        self.set_timer(0.05, self._start_store_thread)
+
+    def _start_store_thread(self) -> None:
+        threading.Thread(target=self._open_store, name="remtui-open-store", daemon=True).start()
 
     def _open_store(self) -> None:
         """Import the database stack and open the store without holding up the first
@@ -120,6 +125,7 @@ class RemApp(App[int]):
         self.run_worker(self._check_version, thread=True, group="watch", exit_on_error=False)
 
     def _check_version(self) -> None:
+        version: int | None
         try:
             version = self.store_future.result().data_version()
         except Exception:

@@ -10,7 +10,7 @@ connection = config.attributes.get("connection")
 target_metadata = SQLModel.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(obj, name, type_, reflected, compare_to):
     # The FTS5 index and its shadow tables are managed by hand, not autogenerate.
     return not (type_ == "table" and name and name.startswith("client_fts"))
 
@@ -26,7 +26,7 @@ def run() -> None:
         _configure_and_run(connection)
 
 
-def _configure_and_run(conn) -> None:  # type: ignore[no-untyped-def]
+def _configure_and_run(conn) -> None:
     context.configure(
         connection=conn,
         target_metadata=target_metadata,

@@ -62,7 +62,8 @@ class Client(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("employee.id"), nullable=True)
     )
 
-    __table_args__ = (Index("ix_client_sort_key", "sort_key"),)
+    # Name order; carrying the search key lets a search walk names without the table.
+    __table_args__ = (Index("ix_client_sort", "sort_key", "id", "search_key"),)
 
 
 class ClientPhone(SQLModel, table=True):

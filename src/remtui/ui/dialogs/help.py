@@ -28,7 +28,7 @@ class HelpDialog(Dialog[None]):
         screen = self._for
         focused = screen.focused
         parts = [_help_of(screen) or _("Keys for this screen are listed below.")]
-        node = focused
+        node: Any = focused
         while node is not None and node is not screen:
             text = _help_of(node) or (getattr(node, "tooltip", None) or "")
             if text:

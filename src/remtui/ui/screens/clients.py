@@ -88,7 +88,7 @@ class ClientsScreen(BaseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_client":
-            from ...domain.staff import Perm
+            from ...permissions import Perm
 
             actor = self.rem.actor
             return actor is not None and actor.can(Perm.EDIT_CLIENTS)

@@ -65,7 +65,7 @@ class FirstAdminScreen(BaseScreen):
             self.query_one("#repeat-error", Static).update(_("The passwords differ."))
             return
 
-        def create():  # type: ignore[no-untyped-def]
+        def create():
             from ...domain import staff
 
             with self.rem.store().write() as session:
@@ -80,7 +80,7 @@ class FirstAdminScreen(BaseScreen):
         self.query_one(f"#{target}-error", Static).update(line(exc.message))
         self.query_one(f"#{target}", Input).focus()
 
-    def _done(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def _done(self, actor) -> None:
         self.rem.actor = actor
         from .clients import ClientsScreen
 

@@ -53,7 +53,7 @@ class SignInScreen(BaseScreen):
         error.update(_("Checking…"))
         self.query_one("#submit", Button).disabled = True
 
-        def check():  # type: ignore[no-untyped-def]
+        def check():
             from ...domain import staff
 
             with self.rem.store().write() as session:
@@ -65,7 +65,7 @@ class SignInScreen(BaseScreen):
         self.query_one("#submit", Button).disabled = False
         self.query_one("#sign-in-error", Static).update(line(str(exc)))
 
-    def _done(self, result) -> None:  # type: ignore[no-untyped-def]
+    def _done(self, result) -> None:
         self.query_one("#submit", Button).disabled = False
         if result.actor is None:
             self.query_one("#sign-in-error", Static).update(line(result.error))

@@ -45,7 +45,7 @@ class GeneralTab(ProfileTab):
             yield Button(_("Undo edits") + " (ctrl+r)", id="general-revert", compact=True)
 
     def _can_edit(self) -> bool:
-        from ...domain.staff import Perm
+        from ...permissions import Perm
 
         actor = self.rem.actor
         return actor is not None and actor.can(Perm.EDIT_CLIENTS)

@@ -9,10 +9,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ...i18n import N_, _
 from ..safe import line
+from .check import Check
 from .note import FieldNote
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class PhoneRow(Horizontal):
             max_length=30,
             compact=True,
         )
-        yield Checkbox(
+        yield Check(
             _("SMS"),
             notify,
             classes="phone-notify",
@@ -71,7 +73,7 @@ class PhoneRow(Horizontal):
         return (
             self.query_one(".phone-number", Input).value,
             self.query_one(".phone-label", Input).value,
-            self.query_one(".phone-notify", Checkbox).value,
+            self.query_one(".phone-notify", Check).value,
         )
 
 
@@ -151,7 +153,7 @@ class ClientFormView(Vertical):
             yield FieldNote("", id="err-notes", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
-                yield Checkbox(
+                yield Check(
                     _("Conflicted client: warn every clerk who opens it"),
                     id="f-conflicted",
                     compact=True,
@@ -204,7 +206,7 @@ class ClientFormView(Vertical):
         for name in TEXT_FIELDS:
             self.query_one(f"#f-{name}", Input).value = getattr(form, name)
         self.query_one("#f-notes", TextArea).text = form.notes
-        self.query_one("#f-conflicted", Checkbox).value = form.conflicted
+        self.query_one("#f-conflicted", Check).value = form.conflicted
         box = self.query_one("#phones", Vertical)
         box.remove_children()
         for phone in form.phones:
@@ -223,7 +225,7 @@ class ClientFormView(Vertical):
             kind=str(kind) if isinstance(kind, str) else "person",
             phones=phones,
             notes=self.query_one("#f-notes", TextArea).text,
-            conflicted=self.query_one("#f-conflicted", Checkbox).value,
+            conflicted=self.query_one("#f-conflicted", Check).value,
             **values,
         )
 
@@ -239,7 +241,7 @@ class ClientFormView(Vertical):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Put each message next to its field and focus the first wrong field."""
         self.clear_errors()
-        first = None
+        first: Widget | None = None
         rows = list(self.query(PhoneRow))
         # The domain numbers only the phone rows that hold something.
         filled = [r for r in rows if any(str(v).strip() for v in r.values()[:2])]

@@ -118,7 +118,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("client", schema=None) as batch_op:
-        batch_op.create_index("ix_client_sort_key", ["sort_key"], unique=False)
+        batch_op.create_index("ix_client_sort", ["sort_key", "id", "search_key"], unique=False)
 
     op.create_table(
         "client_phone",
@@ -180,7 +180,7 @@ def downgrade() -> None:
 
     op.drop_table("client_phone")
     with op.batch_alter_table("client", schema=None) as batch_op:
-        batch_op.drop_index("ix_client_sort_key")
+        batch_op.drop_index("ix_client_sort")
 
     op.drop_table("client")
     with op.batch_alter_table("audit", schema=None) as batch_op:
