@@ -25,7 +25,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("REMTUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REMTUI_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("REMTUI_SITE_CONFIG", str(tmp_path / "site.toml"))
-    for var in ("REMTUI_DB", "REMTUI_LANGUAGE", "REMTUI_CURRENCY", "REMTUI_PHONE_REGION"):
+    for var in ("REMTUI_DB", "REMTUI_LANGUAGE", "REMTUI_CURRENCY", "REMTUI_PHONE_REGION",
+                "REMTUI_EXPORT_DIR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     i18n.set_language("en")

@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -71,11 +72,30 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     backup.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
 
+    check = sub.add_parser("check", help="verify every balance and the store's integrity")
+    check.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+
+    export = sub.add_parser("export", help="write a spreadsheet (no UI)")
+    export.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    esub = export.add_subparsers(dest="export_what", metavar="WHAT", required=True)
+    stmt = esub.add_parser("statement", help="a client's statement as .xlsx")
+    stmt.add_argument("client_id", type=int)
+    stmt.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
+    stmt.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
+    stmt.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+
     locate = sub.add_parser("locate", help="print where the config or the store is")
     locate.add_argument("what", choices=["config", "db"])
     locate.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
 
     return p
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -138,6 +158,26 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     dest = backup_sqlite(source, args.path.expanduser().resolve())
     print(dest)
     return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.check import run_check
+
+    return run_check(settings.db_url)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.export import run_export_statement
+
+    return run_export_statement(
+        settings.db_url,
+        args.client_id,
+        args.date_from,
+        args.date_to,
+        args.output,
+        currency=settings.currency,
+        locale=settings.locale,
+    )
 
 
 def _locate(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "serve": _serve,
             "user": _user,
             "backup": _backup,
+            "check": _check,
+            "export": _export,
             "locate": _locate,
         }
         return handlers[args.command](args, settings)

@@ -88,6 +88,15 @@ class Settings:
     document_prefixes: dict[str, str] = field(default_factory=dict)
     sms: SmsSettings = field(default_factory=SmsSettings)
     store_group: str = ""  # Unix group that shares the store (multi-account servers)
+    export_dir: str = ""  # where exported files are saved; "" = the user's Downloads
+
+    def exports_path(self) -> Path:
+        """The folder for exported files (created when first needed)."""
+        if self.export_dir:
+            return Path(self.export_dir).expanduser()
+        import platformdirs
+
+        return platformdirs.user_downloads_path()
 
     @property
     def locale(self) -> str:
@@ -157,6 +166,7 @@ def _build(raw: dict[str, Any]) -> Settings:
         document_prefixes=_str_map(raw.get("document_prefixes"), "document_prefixes"),
         sms=sms,
         store_group=str(store.get("group", "")),
+        export_dir=str(raw.get("export_dir", "")),
     )
 
 
@@ -167,6 +177,7 @@ def load_settings() -> Settings:
         "REMTUI_LANGUAGE": ("language",),
         "REMTUI_CURRENCY": ("currency",),
         "REMTUI_PHONE_REGION": ("phone_region",),
+        "REMTUI_EXPORT_DIR": ("export_dir",),
     }
     for var, keys in env_map.items():
         value = os.environ.get(var)

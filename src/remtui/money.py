@@ -3,8 +3,9 @@
 Parsing rule: digits with at most one decimal separator. Either "," or "." may be the
 decimal separator, whatever the locale: the last of them is decimal unless exactly three
 digits follow it and it is not the locale's decimal sign and the other sign is absent
-(so "1.234" is 1234 in pt_PT, while "12,345" there has too many decimals). Grouping may use ".", ",", spaces or the
-locale's group sign, and each group after the first must have exactly 3 digits.
+(so "1.234" is 1234 in pt_PT, while "12,345" there has too many decimals). Grouping may
+use ".", ",", spaces or the locale's group sign, and each group after the first must have
+exactly 3 digits. A missing whole part is zero (",50" is fifty cents).
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def parse_amount(
             integer_part, fraction = raw[:last], tail
         elif not tail:
             raise DomainError(_("Amounts are digits, with a comma or a point for the cents."))
+    if not integer_part and fraction:
+        integer_part = "0"  # ",50" is fifty cents
     groups = re.split(r"[ .,]", integer_part)
     if any(not g.isdigit() for g in groups) or any(len(g) != 3 for g in groups[1:]):
         raise DomainError(_("Amounts are digits, with a comma or a point for the cents."))
@@ -87,9 +90,11 @@ def parse_amount(
         if digits == 0:
             raise DomainError(_("This currency has no cents."))
         raise DomainError(_("At most {digits} decimal places.").format(digits=digits))
-    whole = int("".join(groups))
-    if whole >= MAX_UNITS:
+    whole_digits = "".join(groups).lstrip("0") or "0"
+    # Compare lengths first: int() refuses very long digit strings with a ValueError.
+    if len(whole_digits) > len(str(MAX_UNITS)) or int(whole_digits) >= MAX_UNITS:
         raise DomainError(_("That amount is too large."))
+    whole = int(whole_digits)
     minor = whole * 10**digits + (int(fraction.ljust(digits, "0")) if fraction else 0)
     if minor == 0 and not allow_zero:
         raise DomainError(_("The amount must be more than zero."))
@@ -122,12 +127,25 @@ def format_plain(minor: int, currency: str = "EUR", locale: str = "en_GB") -> st
     return f"{sign}{whole}{decimal_sign}{frac:0{digits}d}"
 
 
+@lru_cache(maxsize=16)
+def _symbol_first(locale: str) -> bool:
+    """Whether the locale writes the currency sign before the number (en_GB: "€12.50")."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    positive = pattern.split(";")[0]
+    return positive.strip().startswith("¤")
+
+
 def excel_number_format(currency: str = "EUR", locale: str = "en_GB") -> str:
-    """An Excel number format that shows the currency with its decimals."""
+    """An Excel number format that shows the currency with its decimals, the sign of the
+    currency on the side the locale writes it (Excel itself picks the separators)."""
     from babel.numbers import get_currency_symbol
 
     digits = currency_digits(currency)
     symbol = get_currency_symbol(currency, locale).replace('"', "")
     zeros = "0." + "0" * digits if digits else "0"
     body = f"#,##{zeros}"
+    if _symbol_first(locale):
+        return f'"{symbol}"{body};-"{symbol}"{body};"{symbol}"{zeros}'
     return f'{body} "{symbol}";-{body} "{symbol}";{zeros} "{symbol}"'

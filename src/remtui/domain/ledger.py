@@ -32,6 +32,24 @@ class Kind(StrEnum):
     WORK_ORDER_REOPEN = "work_order_reopen"
 
 
+def kind_label(kind: str | Kind) -> str:
+    """The kind of a movement as a clerk reads it (translated when called)."""
+    labels = {
+        Kind.CORRECTION: _("Correction"),
+        Kind.PAYMENT: _("Payment"),
+        Kind.REFUND: _("Refund"),
+        Kind.PAYMENT_VOID: _("Payment voided"),
+        Kind.SALE: _("Sale"),
+        Kind.SALE_REFUND: _("Sale refunded"),
+        Kind.WORK_ORDER: _("Work order"),
+        Kind.WORK_ORDER_REOPEN: _("Work order reopened"),
+    }
+    try:
+        return labels[Kind(kind)]
+    except ValueError:
+        return str(kind)  # a kind this version does not know: shown as stored
+
+
 class BalanceState(StrEnum):
     RECEIVABLE = "receivable"  # the client owes us: green
     SETTLED = "settled"
@@ -54,12 +72,16 @@ def state_note(state: BalanceState) -> str:
     }[state]
 
 
-def _lock_client(session: Session, client_id: int) -> None:
-    """Serialise writers of one client's ledger (SQLite already holds the write lock)."""
+def lock_client(session: Session, client_id: int) -> None:
+    """Serialise writers of one client's ledger (SQLite already holds the write lock).
+    Call it before reading a balance that a new entry will be computed from."""
     if session.connection().dialect.name != "sqlite":
         session.connection().execute(
             text("SELECT id FROM client WHERE id = :id FOR UPDATE"), {"id": client_id}
         )
+
+
+_lock_client = lock_client  # the earlier name
 
 
 def balance(session: Session, client_id: int) -> int:
@@ -102,16 +124,25 @@ def post(
         raise DomainError(_("The amount must be more than zero."))
     if abs(amount) > MAX_ENTRY:
         raise DomainError(_("That amount is too large."))
-    if session.get(Client, client_id) is None:
+    lock_client(session, client_id)
+    # One round trip: does the client exist, and what is its balance now?
+    newest = (
+        select(LedgerEntry.balance_after)
+        .where(LedgerEntry.client_id == client_id)
+        .order_by(col(LedgerEntry.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = session.exec(select(Client.id, newest).where(Client.id == client_id)).first()
+    if found is None:
         raise DomainError(_("That client does not exist."))
-    _lock_client(session, client_id)
     entry = LedgerEntry(
         client_id=client_id,
         at=utcnow(),
         employee_id=employee_id,
         kind=kind.value,
         amount=amount,
-        balance_after=balance(session, client_id) + amount,
+        balance_after=int(found[1] or 0) + amount,
         source_type=source_type,
         source_id=source_id,
         reference=reference,

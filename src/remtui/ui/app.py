@@ -7,8 +7,10 @@ import threading
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -31,8 +33,15 @@ class StoreChanged(Message):
     """Another clerk (or process) committed something: refresh what is visible."""
 
 
+UI_DIR = Path(__file__).parent
+
+
 class RemApp(App[int]):
-    CSS_PATH = "app.tcss"
+    # app.tcss first, then one style sheet per area (balance.tcss, crm.tcss, ...).
+    CSS_PATH = [
+        UI_DIR / "app.tcss",
+        *sorted(p for p in UI_DIR.glob("*.tcss") if p.name != "app.tcss"),
+    ]
     TITLE = "remtui"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -162,6 +171,23 @@ class RemApp(App[int]):
                 self.exit(2, message=str(exc))
 
         self.push_screen(MessageDialog(_("Error"), text, error=True), after)
+
+    # --- files for the clerk ----------------------------------------------------------
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        if event.path is not None:
+            message = _("Saved: {path}").format(path=event.path)
+        else:
+            message = _("Your browser is downloading the file.")
+        self.notify(message, title=_("Export"), timeout=15, markup=False)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self.notify(
+            _("The file could not be saved: {error}").format(error=event.exception),
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     # --- keys, help and palette --------------------------------------------------------
 

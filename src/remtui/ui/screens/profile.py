@@ -13,14 +13,15 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from ...i18n import N_, _
 from ..app import StoreChanged
 from ..safe import line
-from ..tabs.base import ProfileTab
-from ..tabs.general import ClientSaved
+from ..tabs.base import ProfileChanged, ProfileTab
 from ..tabs.registry import TABS
+from ..widgets.balance import badge
 from ..work import run_store
 from .base import BaseScreen
 
 if TYPE_CHECKING:
     from ...domain.clients import ClientRecord
+    from ...domain.ledger import Balance
 
 
 class ProfileScreen(BaseScreen):
@@ -77,16 +78,19 @@ class ProfileScreen(BaseScreen):
     def _load_header(self) -> None:
         client_id = self.client_id
 
-        def fetch() -> ClientRecord:
+        def fetch() -> tuple[ClientRecord, Balance]:
             from ...domain.clients import get_client
+            from ...domain.ledger import client_balance
 
             with self.rem.store().read() as session:
-                return get_client(session, client_id)
+                return get_client(session, client_id), client_balance(session, client_id)
 
-        run_store(self, fetch, self._show_header, group="profile-header")
+        run_store(self, fetch, lambda got: self._show_header(*got), group="profile-header")
 
-    def _show_header(self, record: ClientRecord) -> None:
+    def _show_header(self, record: ClientRecord, balance: Balance) -> None:
         from ...domain.phones import display
+
+        self.query_one("#profile-extra", Static).update(badge(balance, self.rem.settings))
 
         self.query_one("#profile-name", Static).update(line(record.name, limit=60))
         phone = display(record.main_phone) if record.main_phone else _("no phone")
@@ -116,7 +120,7 @@ class ProfileScreen(BaseScreen):
         for tab in self.query(ProfileTab):
             tab.store_changed()
 
-    def on_client_saved(self, _event: ClientSaved) -> None:
+    def on_profile_changed(self, _event: ProfileChanged) -> None:
         self._load_header()
 
     def action_back(self) -> None:

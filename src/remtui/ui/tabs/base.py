@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.containers import Vertical
+from textual.message import Message
 
 from ..keys import translate_bindings
 
 if TYPE_CHECKING:
     from ..app import RemApp
+
+
+class ProfileChanged(Message):
+    """A tab changed the client (name, balance, ...): the profile header reloads."""
 
 
 class ProfileTab(Vertical):

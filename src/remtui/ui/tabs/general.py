@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from ...errors import DomainError, ValidationError
@@ -17,7 +16,7 @@ from ..safe import line
 from ..widgets.client_form import ClientFormView
 from ..widgets.note import FieldNote
 from ..work import run_store
-from .base import ProfileTab
+from .base import ProfileChanged, ProfileTab
 
 if TYPE_CHECKING:
     from ...domain.clients import ClientForm, ClientRecord
@@ -152,7 +151,7 @@ class GeneralTab(ProfileTab):
         self.shown_form = None
         self._loaded(result)
         self.notify(_("Saved."), markup=False)
-        self.screen.post_message(ClientSaved())
+        self.screen.post_message(ProfileChanged())
 
     def _failed(self, exc: DomainError) -> None:
         form = self.query_one(ClientFormView)
@@ -187,7 +186,3 @@ class GeneralTab(ProfileTab):
 
     def focus_first(self) -> None:
         self.query_one("#f-name", Input).focus()
-
-
-class ClientSaved(Message):
-    """The General tab saved the client: the header shows the new name."""

@@ -1,0 +1,299 @@
+"""Balance: what the client owes or is owed, every movement behind it, corrections, export."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+
+from ...errors import DomainError
+from ...i18n import N_, _
+from ...permissions import Perm
+from ..files import deliver as deliver_file
+from ..safe import cell, line
+from ..widgets.balance import badge, money_text
+from ..widgets.note import FieldNote
+from ..work import run_store
+from .base import ProfileChanged, ProfileTab
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ...domain.statement import StatementPage, StatementRow
+
+PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = (
+    ("at", N_("Date"), 16),
+    ("kind", N_("Kind"), 16),
+    ("ref", N_("Reference"), 10),
+    ("amount", N_("Amount"), 12),
+    ("balance", N_("Balance"), 12),
+    ("cashbox", N_("Cashbox"), 14),
+    ("employee", N_("Employee"), 16),
+    ("comment", N_("Comment"), 40),
+)
+
+
+class BalanceTab(ProfileTab):
+    HELP_TEXT = N_(
+        "The client's balance and every movement that makes it up, newest first: payments, "
+        "corrections and the documents that charge the client. Green: the client owes us; "
+        "red: we owe the client. c adds a correction, e exports the list to Excel, p sets a "
+        "period (From/To, e.g. 01/11/2026; empty means no limit)."
+    )
+    BINDINGS = [
+        Binding("c", "correction", N_("+ Correction"), id="balance.correction"),
+        Binding("e", "export", N_("Export"), id="balance.export"),
+        Binding("p", "period", N_("Period"), id="balance.period"),
+    ]
+
+    def __init__(self, client_id: int) -> None:
+        super().__init__(client_id, id="balance")
+        self.page: StatementPage | None = None
+        self.rows: list[StatementRow] = []
+        self.period: tuple[date | None, date | None] = (None, None)
+        self._loading_more = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="balance-top"):
+            yield Static(_("Loading…"), id="balance-badge")
+            yield Static("", id="balance-advance")
+        with Horizontal(id="balance-period"):
+            yield Label(_("From"))
+            yield Input(id="period-from", compact=True, max_length=10, placeholder="dd/mm/yyyy")
+            yield Label(_("To"))
+            yield Input(id="period-to", compact=True, max_length=10, placeholder="dd/mm/yyyy")
+            yield Static("", id="period-totals")
+        yield FieldNote("", id="period-error", classes="field-error")
+        yield ProgressBar(id="export-progress", show_eta=False)
+        table: DataTable[Any] = DataTable(id="statement", cursor_type="row", zebra_stripes=True)
+        for key, title, width in COLUMNS:
+            table.add_column(_(title), key=key, width=width)
+        yield table
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress").display = False
+
+    def focus_first(self) -> None:
+        self.query_one("#statement", DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        actor = self.rem.actor
+        if action == "correction":
+            return actor is not None and actor.can(Perm.CORRECTIONS)
+        if action == "export":
+            return actor is not None and actor.can(Perm.EXPORT)
+        return True
+
+    # --- loading ---------------------------------------------------------------------
+
+    def _bounds(self) -> tuple[Any, Any]:
+        from ...domain.statement import local_period
+
+        return local_period(*self.period)
+
+    def reload(self) -> None:
+        self._fetch(before_id=None)
+
+    def _fetch(self, before_id: int | None) -> None:
+        client_id, app = self.client_id, self.rem
+        period = self.period
+
+        def fetch() -> tuple[StatementPage, int]:
+            from ...domain import payments
+            from ...domain.statement import local_period, statement_page
+
+            start, end = local_period(*period)
+            with app.store().read() as session:
+                page = statement_page(
+                    session,
+                    client_id,
+                    before_id=before_id,
+                    limit=PAGE,
+                    date_from=start,
+                    date_to=end,
+                )
+                return page, payments.advance_held(session, client_id)
+
+        run_store(
+            self,
+            fetch,
+            lambda result: self._show(*result, append=before_id is not None),
+            group="balance-load",
+            error=self._period_failed,
+        )
+
+    def _show(self, page: StatementPage, advance: int, *, append: bool) -> None:
+        settings = self.rem.settings
+        self.page = page
+        self._loading_more = False
+        self.query_one("#balance-badge", Static).update(
+            Text.assemble((_("Balance") + ": ", "bold"), badge(page.current, settings))
+        )
+        self.query_one("#balance-advance", Static).update(
+            Text.assemble(_("Advance held") + ": ", money_text(advance, settings))
+            if advance
+            else ""
+        )
+        totals = self.query_one("#period-totals", Static)
+        if page.filtered:
+            totals.update(
+                Text.assemble(
+                    _("Opening") + " ",
+                    money_text(page.opening_balance, settings, signed=True),
+                    "  " + _("Closing") + " ",
+                    money_text(page.closing_balance, settings, signed=True),
+                )
+            )
+        else:
+            totals.update("")
+        table = self.query_one("#statement", DataTable)
+        if not append:
+            cursor = table.cursor_row
+            table.clear()
+            self.rows = []
+        from ...dates import format_datetime
+
+        for row in page.rows:
+            table.add_row(
+                cell(format_datetime(row.at, settings.locale)),
+                cell(row.kind_label),
+                cell(row.reference),
+                money_text(row.amount, settings, signed=True),
+                money_text(row.balance_after, settings, signed=True),
+                cell(row.cashbox),
+                cell(row.employee),
+                cell(row.comment, limit=200),
+                key=str(row.id),
+            )
+        self.rows.extend(page.rows)
+        if not append and self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
+        if not self.rows:
+            self.query_one("#period-error", FieldNote).update(
+                line(
+                    _("No movements in this period.")
+                    if page.filtered
+                    else _("No movements yet: the client is settled.")
+                )
+            )
+        elif not self.query_one("#period-error", FieldNote).has_class("error-shown"):
+            self.query_one("#period-error", FieldNote).update("")
+
+    def _period_failed(self, exc: DomainError) -> None:
+        note = self.query_one("#period-error", FieldNote)
+        note.update(line(exc.message))
+
+    @on(DataTable.RowHighlighted, "#statement")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        page = self.page
+        if (
+            page is not None
+            and page.has_more
+            and not self._loading_more
+            and event.cursor_row >= len(self.rows) - 10
+        ):
+            self._loading_more = True
+            self._fetch(before_id=page.next_before_id)
+
+    @on(DataTable.RowSelected, "#statement")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if not 0 <= event.cursor_row < len(self.rows):
+            return
+        row = self.rows[event.cursor_row]
+        if (
+            row.source_type == "document"
+            and row.source_id is not None
+            and importlib.util.find_spec("remtui.ui.dialogs.document") is not None
+        ):
+            from ..dialogs.document import DocumentDialog  # type: ignore[import-not-found]
+
+            self.app.push_screen(DocumentDialog(int(row.source_id)))
+
+    # --- period ------------------------------------------------------------------------
+
+    def action_period(self) -> None:
+        self.query_one("#period-from", Input).focus()
+
+    @on(Input.Submitted, "#period-from, #period-to")
+    def _period_entered(self, event: Input.Submitted) -> None:
+        from ...dates import parse_date
+
+        locale = self.rem.settings.locale
+        note = self.query_one("#period-error", FieldNote)
+        try:
+            start = parse_date(self.query_one("#period-from", Input).value, locale)
+            end = parse_date(self.query_one("#period-to", Input).value, locale)
+            if start and end and end < start:
+                raise DomainError(_("The period ends before it starts."))
+        except DomainError as exc:
+            note.update(line(exc.message))
+            return
+        note.update("")
+        self.period = (start, end)
+        if event.input.id == "period-from":
+            self.query_one("#period-to", Input).focus()
+        else:
+            self.query_one("#statement", DataTable).focus()
+        self.reload()
+
+    # --- correction and export ------------------------------------------------------------
+
+    def action_correction(self) -> None:
+        if self.page is None:
+            return
+        from ..dialogs.correction import CorrectionDialog
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.reload()
+                self.screen.post_message(ProfileChanged())
+
+        self.app.push_screen(CorrectionDialog(self.client_id, self.page.current.amount), done)
+
+    def action_export(self) -> None:
+        app, client_id, actor = self.rem, self.client_id, self.rem.actor
+        period, settings = self.period, self.rem.settings
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+
+        def progress(done: int, total: int) -> None:
+            app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        def export() -> tuple[bytes, str]:
+            from ...export.statement_xlsx import record_export, statement_bytes
+
+            with app.store().read() as session:
+                data, result = statement_bytes(
+                    session,
+                    actor,
+                    client_id,
+                    date_from=period[0],
+                    date_to=period[1],
+                    currency=settings.currency,
+                    locale=settings.locale,
+                    progress=progress,
+                    record=False,
+                )
+            with app.store().write() as session:
+                record_export(session, actor, result, *period)
+            return data, result.filename
+
+        def saved(result: tuple[bytes, str]) -> None:
+            bar.display = False
+            data, filename = result
+            deliver_file(app, data, filename, XLSX)
+
+        def failed(exc: DomainError) -> None:
+            bar.display = False
+            app.notify_domain_error(exc)
+
+        run_store(self, export, saved, group="balance-export", error=failed)
