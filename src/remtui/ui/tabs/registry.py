@@ -23,8 +23,15 @@ def _general(client_id: int) -> ProfileTab:
     return GeneralTab(client_id)
 
 
+def _balance(client_id: int) -> ProfileTab:
+    from .balance import BalanceTab
+
+    return BalanceTab(client_id)
+
+
 TABS: list[TabSpec] = [
     TabSpec("general", N_("General"), "f2", _general),
+    TabSpec("balance", N_("Balance"), "f3", _balance),
 ]
 
 # The keys of SPEC.md, whether or not the tab exists yet.
