@@ -29,6 +29,10 @@ class CatalogItem(SQLModel, table=True):
     name: str = Field(sa_column=Column(Text, nullable=False))
     price: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # minor units
     active: bool = True
+    # The folded name (domain.text.fold) that type-ahead searches (migration 0005).
+    name_key: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    __table_args__ = (Index("ix_catalog_item_name_key", "name_key"),)
 
 
 class Document(SQLModel, table=True):
@@ -56,6 +60,7 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         Index("ix_document_client", "client_id", "id"),
         Index("ix_document_asset", "asset_id"),
+        Index("ix_document_estimate", "estimate_id"),
     )
 
 
@@ -85,6 +90,10 @@ class DocumentStatusChange(SQLModel, table=True):
     employee_id: int | None = Field(default=None, sa_column=_fk("employee.id"))
     from_status: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     to_status: str = Field(sa_column=Column(Text, nullable=False))
+    # The document's total at this change: what a close or sale charged, what a reopen or
+    # sale refund reversed (migration 0005). Append-only, like the ledger.
+    total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
     __table_args__ = (Index("ix_document_status_doc", "document_id", "id"),)
 
