@@ -40,6 +40,18 @@ def test_demo_is_built_once_and_the_same_every_time(tmp_path):
     assert run("demo", "--no-ui", "--db", str(b)).returncode == 0
     rows = dump(a)
     assert len(rows) == 300 and rows == dump(b)
+    history = (
+        "SELECT number, total, status, created_at FROM document ORDER BY id",
+        "SELECT amount, balance_after, kind, at FROM ledger_entry ORDER BY id",
+        "SELECT count(*) FROM lead UNION ALL SELECT count(*) FROM asset "
+        "UNION ALL SELECT count(*) FROM phone_call UNION ALL SELECT count(*) FROM "
+        "sms_message UNION ALL SELECT count(*) FROM chat_message",
+    )
+    for sql in history:
+        with sqlite3.connect(a) as ca, sqlite3.connect(b) as cb:
+            got = ca.execute(sql).fetchall()
+            assert got == cb.execute(sql).fetchall() and got, sql
+    assert run("--db", str(a), "check").returncode == 0
     assert any("ã" in name or "ç" in name for name, *_ in rows)
     assert all(phone.startswith("+351") for *_, phone in rows)
 
