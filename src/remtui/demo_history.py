@@ -111,14 +111,27 @@ def add_history(
         team = {login: actor_for(session, login) for login in staff_logins}
         boxes = [c for c, _n in cashboxes(session)]
         places = {kind: wid for wid, _n, kind in reversed(warehouses(session))}
-    for index, client_id in enumerate(client_ids):
-        if rng.random() > 0.6:
+    # The first client is a regular with a long history: every tab has plenty to show.
+    stories = [(client_ids[0], True)] * 6 if client_ids else []
+    stories += [(cid, False) for cid in client_ids[1:]]
+    for index, (client_id, regular) in enumerate(stories):
+        if not regular and rng.random() > 0.6:
             continue
         actor = team[rng.choice(staff_logins)]
         with clock(lambda: timer.now), store.write() as session:
             timer.tick()
             _client_story(
-                session, settings, rng, timer, actor, admin, client_id, items, boxes, places
+                session,
+                settings,
+                rng,
+                timer,
+                actor,
+                admin,
+                client_id,
+                items,
+                boxes,
+                places,
+                regular,
             )
         if index % 50 == 0:
             progress(f"  history for {index}/{len(client_ids)} clients")
@@ -136,9 +149,10 @@ def _client_story(
     items: list[int],
     boxes: list[int],
     places: dict[str, int],
+    regular: bool = False,
 ) -> None:
     asset_id = None
-    if rng.random() < 0.5:
+    if rng.random() < (0.9 if regular else 0.5):
         kind, brand, model = rng.choice(DEVICES)
         serial = _imei(rng) if kind == "Telemóvel" else f"SN{rng.randrange(10**9):09d}"
         asset = assets.create_asset(
@@ -150,7 +164,7 @@ def _client_story(
         )
         asset_id = asset.id
     lead = None
-    if rng.random() < 0.3:
+    if rng.random() < (0.7 if regular else 0.3):
         timer.tick(0.2)
         lead = leads.create_lead(
             session,
@@ -194,7 +208,7 @@ def _client_story(
                 ["Acerto de contas antigo", "Desconto de fidelização", "Erro de caixa corrigido"]
             ),
         )
-    for _ in range(rng.choice([0, 0, 1, 2, 3])):
+    for _ in range(rng.choice([2, 3] if regular else [0, 0, 1, 2, 3])):
         calls.log_call(
             session,
             actor,
@@ -207,20 +221,16 @@ def _client_story(
             at=timer.tick(0.1),
             region=settings.phone_region,
         )
-    if rng.random() < 0.3:
+    if rng.random() < (0.8 if regular else 0.3):
         numbers = sms.client_numbers_for_sms(session, client_id)
         if numbers:
             timer.tick(0.1)
             sms.queue_sms(session, actor, client_id, numbers[0].e164, rng.choice(SMS_TEXTS))
-    if rng.random() < 0.15:
+    busy = {c.channel for c in chats.list_chats(session, admin, client_id) if c.status == "open"}
+    free = [ch for ch in ("whatsapp", "telegram", "instagram") if ch not in busy]
+    if free and rng.random() < (0.5 if regular else 0.15):
         timer.tick(0.1)
-        chat = chats.start_chat(
-            session,
-            actor,
-            client_id,
-            rng.choice(["whatsapp", "telegram", "instagram"]),
-            CHAT_LINES[1][1],
-        )
+        chat = chats.start_chat(session, actor, client_id, rng.choice(free), CHAT_LINES[1][1])
         for author, text in CHAT_LINES[2 : 2 + rng.randrange(1, 4)]:
             timer.tick(0.05)
             if author == "employee":

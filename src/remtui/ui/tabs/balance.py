@@ -72,6 +72,7 @@ class BalanceTab(ProfileTab):
             yield Input(id="period-to", compact=True, max_length=10, placeholder="dd/mm/yyyy")
             yield Static("", id="period-totals")
         yield FieldNote("", id="period-error", classes="field-error")
+        yield FieldNote("", id="statement-empty", classes="status-line")
         yield ProgressBar(id="export-progress", show_eta=False)
         table: DataTable[Any] = DataTable(id="statement", cursor_type="row", zebra_stripes=True)
         for key, title, width in COLUMNS:
