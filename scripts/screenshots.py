@@ -26,7 +26,7 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 10) 
         try:
             if condition():
                 return
-        except Exception:  # noqa: S110 - widgets may not be mounted yet
+        except Exception:  # widgets may not be mounted yet
             pass
     raise RuntimeError("screen did not get ready")
 
