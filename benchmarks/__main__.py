@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUITES = ["search", "startup"]
+SUITES = ["search", "startup", "balance"]
 
 
 def main() -> None:

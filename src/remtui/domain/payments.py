@@ -613,11 +613,22 @@ def due(session: Session, document_id: int) -> int:
 
 def advance_held(session: Session, client_id: int) -> int:
     """Money received from the client and not yet consumed by charges (see the module
-    docstring): max(0, -sum of the client's payment and document ledger entries)."""
-    value = session.exec(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.client_id == client_id,
-            col(LedgerEntry.source_type).in_((SOURCE_TYPE, documents.SOURCE_TYPE)),
+    docstring): max(0, -sum of the client's payment and document ledger entries).
+
+    Computed as the balance (one indexed read) less the other entries (corrections: few),
+    so it costs the same for a client with 5,000 payments as for one with 5."""
+    mine = (SOURCE_TYPE, documents.SOURCE_TYPE)
+    # Ranges of the (client, source, amount) index around the two sources we count, so
+    # only the other entries are read.
+    lo, hi = sorted(mine)
+    source = col(LedgerEntry.source_type)
+    others = 0
+    for where in (source < lo, (source > lo) & (source < hi), source > hi):
+        others += int(
+            session.exec(
+                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                    LedgerEntry.client_id == client_id, where
+                )
+            ).one()
         )
-    ).one()
-    return max(0, -int(value))
+    return max(0, -(ledger.balance(session, client_id) - others))

@@ -37,4 +37,6 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ledger_client", "client_id", "id"),
         Index("ix_ledger_source", "source_type", "source_id"),
+        # Sums by kind of source (corrections) for one client, from the index alone.
+        Index("ix_ledger_client_source", "client_id", "source_type", "amount"),
     )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ...domain.statement import StatementPage, StatementRow
 
 PAGE = 100
+FIRST_PAGE = 40  # a screenful first, so a long history opens as fast as a short one
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (
     ("at", N_("Date"), 16),
@@ -117,7 +118,7 @@ class BalanceTab(ProfileTab):
                     session,
                     client_id,
                     before_id=before_id,
-                    limit=PAGE,
+                    limit=PAGE if before_id else FIRST_PAGE,
                     date_from=start,
                     date_to=end,
                 )
