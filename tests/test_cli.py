@@ -137,3 +137,55 @@ def test_bad_config_exits_with_a_message(tmp_path):
     (tmp_path / "config.toml").write_text('language = "xx"\n')
     result = run("locate", "db")
     assert result.returncode == 2 and "configuration" in result.stderr
+
+
+def test_comms_commands(tmp_path, store, make_client):
+    rec = make_client("Ana", "912345678")
+    db = str(store.path)
+    csv = tmp_path / "calls.csv"
+    csv.write_text(
+        "time,direction,number,duration,recording\n"
+        "2026-11-20T10:00:00Z,incoming,912 345 678,65,https://pbx.example/1.mp3\n"
+        "2026-11-20T11:00:00Z,outgoing,+351 912 345 678,1:05,\n"
+    )
+    first = run("--db", db, "calls", "import", str(csv))
+    assert first.returncode == 0 and "2 imported" in first.stdout, first.stdout + first.stderr
+    again = run("--db", db, "calls", "import", str(csv))
+    assert again.returncode == 0 and "2 already there" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,direction,number,duration,recording\nyesterday,sideways,x,?,\n")
+    assert run("--db", db, "calls", "import", str(bad)).returncode == 1
+    line = '{"channel": "whatsapp", "phone": "912345678", "text": "Olá"}\n'
+    assert run("--db", db, "chat", "receive", stdin=line).returncode == 0
+    assert run("--db", db, "chat", "receive", stdin="{not json\n").returncode == 1
+    queued = run("--db", db, "sms", "send")
+    assert queued.returncode == 0 and "queued" in queued.stdout
+    with sqlite3.connect(store.path) as conn:
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM phone_call WHERE client_id = ?", (rec.id,)
+            ).fetchone()[0]
+            == 2
+        )
+        assert conn.execute("SELECT count(*) FROM chat_message").fetchone()[0] == 1
+
+
+def test_check_and_export_commands(tmp_path, store, admin, make_client):
+    from remtui.domain import corrections
+
+    rec = make_client("Ana", "912345678")
+    with store.write() as session:
+        corrections.add_correction(
+            session, admin, rec.id, direction="owes_more", amount=1234, reason="x"
+        )
+    db = str(store.path)
+    assert run("--db", db, "check").returncode == 0
+    out = tmp_path / "ana.xlsx"
+    result = run("--db", db, "export", "statement", str(rec.id), "-o", str(out))
+    assert result.returncode == 0 and result.stdout.strip() == str(out)
+    assert out.stat().st_size > 0
+    assert run("--db", db, "export", "statement", "999", "-o", str(out)).returncode == 1
+    assert (
+        run("--db", db, "export", "statement", "1", "--from", "31/02", "-o", str(out)).returncode
+        == 2
+    )

@@ -84,6 +84,33 @@ def _parser() -> argparse.ArgumentParser:
     stmt.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
     stmt.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
 
+    calls = sub.add_parser("calls", help="the call log")
+    calls.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    csub = calls.add_subparsers(dest="calls_command", metavar="ACTION", required=True)
+    cimport = csub.add_parser(
+        "import",
+        help="import a CSV from the telephone system (time,direction,number,duration,recording)",
+    )
+    cimport.add_argument("file", help="the CSV file, or - for standard input")
+    cimport.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="import the good rows even if some rows are malformed",
+    )
+
+    sms = sub.add_parser("sms", help="text messages")
+    sms.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    ssub = sms.add_subparsers(dest="sms_command", metavar="ACTION", required=True)
+    ssub.add_parser("send", help="send what is queued through the configured gateway (cron)")
+
+    chat = sub.add_parser("chat", help="chats with clients")
+    chat.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    chsub = chat.add_subparsers(dest="chat_command", metavar="ACTION", required=True)
+    receive = chsub.add_parser(
+        "receive", help="messages from outside: one JSON object per line on standard input"
+    )
+    receive.add_argument("--skip-bad", action="store_true")
+
     locate = sub.add_parser("locate", help="print where the config or the store is")
     locate.add_argument("what", choices=["config", "db"])
     locate.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
@@ -180,6 +207,28 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _calls(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.comms import run_calls_import
+
+    return run_calls_import(
+        settings.db_url, args.file, settings.phone_region, skip_bad=args.skip_bad
+    )
+
+
+def _sms(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.comms import run_sms_send
+
+    return run_sms_send(settings.db_url, settings.sms)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.comms import run_chat_receive
+
+    return run_chat_receive(
+        settings.db_url, sys.stdin, settings.phone_region, skip_bad=args.skip_bad
+    )
+
+
 def _locate(args: argparse.Namespace, settings: Settings) -> int:
     from .config import site_config_path, user_config_path
 
@@ -273,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "user": _user,
             "backup": _backup,
             "check": _check,
+            "calls": _calls,
+            "sms": _sms,
+            "chat": _chat,
             "export": _export,
             "locate": _locate,
         }
