@@ -1,0 +1,140 @@
+"""What the leads and assets dialogs share: labelled form rows with a message under each
+field, showing a domain error next to its field, and small reads the dialogs need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import DataTable, Label
+
+from ...i18n import _
+from ..safe import cell, line
+from ..widgets.note import FieldNote
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..app import RemApp
+
+F = TypeVar("F")
+
+# Inputs accept far more than the domain allows, so an over-long paste is refused with the
+# domain's "At most N characters." next to the field instead of being cut or dropped
+# silently (Textual's Input ignores an insertion that would pass its max_length).
+INPUT_CAP = 20_000
+
+
+def form_row(name: str, label: str, *widgets: Widget, tall: bool = False) -> ComposeResult:
+    """A label, the field(s), then the (hidden while empty) message line for ``name``."""
+    with Horizontal(classes="form-row crm-row" + (" crm-tall" if tall else "")):
+        yield Label(label, classes="form-label")
+        yield from widgets
+    yield FieldNote("", id=f"err-{name}", classes="field-error")
+
+
+def clear_errors(root: DOMNode) -> None:
+    for note in root.query(".field-error"):
+        if isinstance(note, FieldNote):
+            note.update("")
+    for widget in root.query(".invalid"):
+        widget.remove_class("invalid")
+
+
+def show_errors(root: DOMNode, errors: dict[str, str], fallback: str) -> None:
+    """Each message under its field (``#err-<field>``), the field marked and the first
+    wrong one focused; a message for a field this form lacks goes under ``fallback``."""
+    clear_errors(root)
+    first: Widget | None = None
+    shown: dict[str, list[str]] = {}
+    for field, message in errors.items():
+        target = field if root.query(f"#err-{field}") else fallback
+        shown.setdefault(target, []).append(message)
+        widgets = root.query(f"#f-{field}")
+        if widgets:
+            widget = widgets.first()
+            widget.add_class("invalid")
+            first = first or widget
+    for target, messages in shown.items():
+        root.query_one(f"#err-{target}", FieldNote).update(line(" ".join(messages), limit=400))
+    if first is not None and first.focusable:
+        first.focus()
+
+
+def fit_column(table: DataTable[Any], flex: str, minimum: int = 8, width: int = 0) -> None:
+    """Give column ``flex`` what the table's width leaves (no sideways scrolling)."""
+    width = width or table.size.width
+    if not width:
+        return
+    others = sum(c.width + 2 for k, c in table.columns.items() if k.value != flex)
+    for key, column in table.columns.items():
+        if key.value == flex:
+            column.width = max(minimum, width - others - 2 - 1)
+            column.auto_width = False
+    # DataTable recomputes its scrollable width only when told (Textual 8.2, pinned).
+    table._require_update_dimensions = True
+    table.refresh()
+
+
+def when(app: RemApp, moment: datetime | None) -> str:
+    from ...dates import format_datetime
+
+    return format_datetime(moment, app.settings.locale)
+
+
+def active_employees(session: Session, keep: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the employees who may be made responsible, by name; ``keep`` (the
+    current responsible) is listed even when no longer active, marked so."""
+    from ...domain import staff
+
+    rows = []
+    for emp in staff.list_employees(session):
+        if emp.active:
+            rows.append((emp.id, emp.name))
+        elif emp.id == keep:
+            rows.append((emp.id, _("{name} (inactive)").format(name=emp.name)))
+    return sorted(rows, key=lambda r: r[1].casefold())
+
+
+def document_status_label(status: str) -> str:
+    """A document's status in the clerk's words (the raw value if documents has none)."""
+    from ...domain import documents
+
+    label = getattr(documents, "status_label", None)
+    try:
+        return str(label(status)) if callable(label) else status
+    except Exception:
+        return status
+
+
+def options(pairs: Iterable[tuple[Any, str]]) -> list[tuple[Any, Any]]:
+    """Select options from (value, data text): prompts as Content, never markup."""
+    return [(line(text, limit=80), value) for value, text in pairs]
+
+
+def merge_edits(base: F, mine: F, theirs: F) -> F:
+    """The clerk's edits put back over the version saved meanwhile: each field the clerk
+    changed (``mine`` differs from ``base``, what the clerk had opened) takes the clerk's
+    value; every other field keeps theirs."""
+    changed = {
+        f.name: getattr(mine, f.name)
+        for f in fields(mine)  # type: ignore[arg-type]
+        if getattr(mine, f.name) != getattr(base, f.name)
+    }
+    return replace(theirs, **changed)  # type: ignore[type-var]
+
+
+def money_cell(amount: int, app: RemApp) -> Text:
+    """An amount for a table cell, right-aligned."""
+    from ...money import format_money
+
+    shown = cell(format_money(amount, app.settings.currency, app.settings.locale))
+    shown.justify = "right"
+    return shown
