@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     receive.add_argument("--skip-bad", action="store_true")
 
+    audit = sub.add_parser("audit", help="who changed what, and when (read-only)")
+    audit.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
+    audit.add_argument("--limit", type=int, default=50, metavar="N")
+    audit.add_argument("--client", type=int, metavar="ID", help="only about this client")
+    audit.add_argument("--employee", metavar="LOGIN", help="only by this employee")
+
     locate = sub.add_parser("locate", help="print where the config or the store is")
     locate.add_argument("what", choices=["config", "db"])
     locate.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
@@ -229,6 +235,14 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.audit import run_audit
+
+    return run_audit(
+        settings.db_url, limit=args.limit, client_id=args.client, employee=args.employee
+    )
+
+
 def _locate(args: argparse.Namespace, settings: Settings) -> int:
     from .config import site_config_path, user_config_path
 
@@ -322,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "user": _user,
             "backup": _backup,
             "check": _check,
+            "audit": _audit,
             "calls": _calls,
             "sms": _sms,
             "chat": _chat,

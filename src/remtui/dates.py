@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 
@@ -40,7 +41,6 @@ def parse_date(text: str, locale: str = "en_GB") -> date | None:
     """A day typed by a clerk: ISO (2026-11-28) or the locale's short form (28/11/2026).
     Empty means no date. Raises DomainError for anything else."""
     from .errors import DomainError
-    from .i18n import _
 
     value = text.strip()
     if not value:
@@ -49,20 +49,32 @@ def parse_date(text: str, locale: str = "en_GB") -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         pass
-    from babel.dates import parse_date as babel_parse_date
-
+    parts = [p for p in re.split(r"[/.\-\s]+", value) if p]
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+        raise DomainError(_bad_date(locale))
+    numbers = dict(zip(_field_order(locale), map(int, parts), strict=True))
+    year = numbers["y"] + (2000 if numbers["y"] < 100 else 0)
     try:
-        parsed = babel_parse_date(value.replace(".", "/").replace("-", "/"), locale=locale)
-    except (ValueError, IndexError) as exc:
-        raise DomainError(
-            _("Not a date: write it as {example}.").format(
-                example=format_date(date(2026, 12, 31), locale)
-            )
-        ) from exc
+        parsed = date(year, numbers["m"], numbers["d"])
+    except ValueError as exc:
+        raise DomainError(_bad_date(locale)) from exc
     if not 1900 <= parsed.year <= 2999:
-        raise DomainError(
-            _("Not a date: write it as {example}.").format(
-                example=format_date(date(2026, 12, 31), locale)
-            )
-        )
+        raise DomainError(_bad_date(locale))
     return parsed
+
+
+def _bad_date(locale: str) -> str:
+    from .i18n import _
+
+    return _("Not a date: write it as {example}.").format(
+        example=format_date(date(2026, 12, 31), locale)
+    )
+
+
+def _field_order(locale: str) -> tuple[str, str, str]:
+    """The order of day, month and year in the locale's short date ("d/M/y" -> d, m, y)."""
+    from babel.dates import get_date_format
+
+    pattern = get_date_format("short", locale=locale).pattern.lower()
+    order = sorted("dmy", key=lambda c: pattern.find(c) if c in pattern else 9)
+    return order[0], order[1], order[2]

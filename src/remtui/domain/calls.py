@@ -121,7 +121,7 @@ def parse_duration(raw: str | int) -> int:
         if not text:
             return 0
         parts = text.split(":")
-        if len(parts) > 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        if len(parts) > 3 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
             raise DomainError(_("A duration is seconds or minutes:seconds, e.g. 2:05."), "duration")
         if len(parts) > 1 and any(int(p) >= 60 for p in parts[1:]):
             raise DomainError(_("A duration is seconds or minutes:seconds, e.g. 2:05."), "duration")
@@ -506,7 +506,10 @@ def _parse_time(raw: str, now: datetime) -> datetime:
         raise DomainError(_("The time is not ISO 8601 (e.g. 2026-11-20T09:15:00+00:00).")) from exc
     if value.tzinfo is None:
         raise DomainError(_("The time has no time zone (add Z or an offset such as +01:00)."))
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01 with a positive offset, and the like
+        raise DomainError(_("The time is out of range.")) from exc
     if value > now + timedelta(days=1):
         raise DomainError(_("The time is in the future."))
     return value

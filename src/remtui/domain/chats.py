@@ -549,7 +549,7 @@ def _outside_text(value: str) -> str:
 def _parse_line(line: int, raw: str, region: str, now: datetime) -> _Incoming:
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a huge integer
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise DomainError(_("Not valid JSON: {detail}.").format(detail=detail)) from exc
     if not isinstance(data, dict):
@@ -579,7 +579,10 @@ def _parse_line(line: int, raw: str, region: str, now: datetime) -> _Incoming:
             ) from exc
         if at.tzinfo is None:
             raise DomainError(_("The time has no time zone (add Z or an offset such as +01:00)."))
-        at = at.astimezone(UTC)
+        try:
+            at = at.astimezone(UTC)
+        except OverflowError as exc:  # 0001-01-01 with a positive offset, and the like
+            raise DomainError(_("The time is out of range.")) from exc
         if at > now + timedelta(days=1):
             raise DomainError(_("The time is in the future."))
     client_id: int | None = None
@@ -587,10 +590,17 @@ def _parse_line(line: int, raw: str, region: str, now: datetime) -> _Incoming:
     if raw_client is not None:
         if isinstance(raw_client, bool) or not (
             isinstance(raw_client, int)
-            or (isinstance(raw_client, str) and raw_client.strip().isdigit())
+            or (
+                isinstance(raw_client, str)
+                and raw_client.strip().isascii()
+                and raw_client.strip().isdigit()
+                and len(raw_client.strip()) <= 18
+            )
         ):
             raise DomainError(_("client_id must be a whole number."))
         client_id = int(raw_client)
+        if not 0 < client_id < 2**63:
+            raise DomainError(_("That client does not exist."))
     digits = number = ""
     raw_phone = data.get("phone")
     if raw_phone is not None:

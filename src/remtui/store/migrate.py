@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,9 @@ def current_revision(store: Store) -> str | None:
 def backup_sqlite(src: Path, dest: Path) -> Path:
     """A consistent copy of a live SQLite file (the online backup API)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # Private from the first byte, whatever the caller's umask.
+    os.close(os.open(dest, os.O_CREAT | os.O_WRONLY, 0o660))
+    os.chmod(dest, 0o660)
     with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
         source.backup(target)
     dest.chmod(0o660)

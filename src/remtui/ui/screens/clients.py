@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...i18n import N_, _
+from ...permissions import Perm
 from ..app import StoreChanged
 from ..safe import cell, line
 from ..work import run_store
@@ -42,6 +43,7 @@ class ClientsScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+n", "new_client", N_("+ Client"), id="clients.new"),
         Binding("ctrl+f", "focus_search", N_("Search"), id="clients.focus_search"),
+        Binding("ctrl+l", "audit", N_("Audit log"), id="clients.audit"),
     ]
 
     def __init__(self) -> None:
@@ -87,11 +89,10 @@ class ClientsScreen(BaseScreen):
         self.query_one("#topbar", Static).update(line(f"remtui · {_('Clients')} · {who}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new_client":
-            from ...permissions import Perm
-
+        needs = {"new_client": Perm.EDIT_CLIENTS, "audit": Perm.MANAGE_EMPLOYEES}
+        if action in needs:
             actor = self.rem.actor
-            return actor is not None and actor.can(Perm.EDIT_CLIENTS)
+            return actor is not None and actor.can(needs[action])
         return True
 
     # --- searching ---------------------------------------------------------------------
@@ -203,6 +204,11 @@ class ClientsScreen(BaseScreen):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def action_audit(self) -> None:
+        from .audit import AuditScreen
+
+        self.app.push_screen(AuditScreen())
 
     def action_new_client(self) -> None:
         from ..dialogs.new_client import NewClientDialog
