@@ -84,6 +84,8 @@ class ChatScreen(BaseScreen):
         self.has_older = False
         self.read_up_to = 0
         self._loading_older = False
+        self.client_name = ""
+        self._started = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chat-header", classes="topbar")
@@ -107,7 +109,7 @@ class ChatScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#chat-older").display = False
         self.query_one("#chat-input").focus()
-        self._load(first=True)
+        self._load()
         self._load_client()
 
     @property
@@ -129,10 +131,10 @@ class ChatScreen(BaseScreen):
 
     # --- loading ---------------------------------------------------------------------------
 
-    def _load(self, *, first: bool = False) -> None:
+    def _load(self) -> None:
         """The chat and its newest messages (first time) or those after what is shown."""
         app, actor, chat_id = self.rem, self.rem.actor, self.chat_id
-        after = None if first else self.newest_id
+        after = self.newest_id
 
         def fetch() -> tuple[ChatSummary, MessagePage]:
             from ...domain.chats import get_chat, messages
@@ -149,7 +151,7 @@ class ChatScreen(BaseScreen):
         run_store(
             self,
             fetch,
-            lambda result: self._show(*result, first=first),
+            lambda result: self._show(*result),
             group="chat-load",
             error=self._load_failed,
         )
@@ -157,13 +159,17 @@ class ChatScreen(BaseScreen):
     def _load_failed(self, exc: DomainError) -> None:
         self.query_one("#chat-error", FieldNote).update(line(exc.message))
 
-    def _show(self, chat: ChatSummary, page: MessagePage, *, first: bool) -> None:
+    def _show(self, chat: ChatSummary, page: MessagePage) -> None:
+        first = not self._started  # (a newer load may have replaced the very first one)
+        self._started = True
         self.chat = chat
         self._show_status()
         history = self.query_one("#chat-history", VerticalScroll)
         new = [m for m in page.messages if m.id not in self.shown_ids]
         at_end = history.scroll_y >= history.max_scroll_y - 1
         if new:
+            for empty in history.query(".chat-empty"):
+                empty.remove()
             history.mount_all([self._message(m) for m in new])
             self.shown_ids.update(m.id for m in new)
             self.newest_id = max(self.newest_id or 0, *(m.id for m in new))
@@ -201,7 +207,9 @@ class ChatScreen(BaseScreen):
             return
         from ..tabs.comms import chat_status_text
 
-        header = " · ".join([_("Chat"), chat.channel_label, chat_status_text(chat.status)])
+        parts = [self.client_name] if self.client_name else []
+        parts += [chat.channel_label, chat_status_text(chat.status)]
+        header = " · ".join(parts)
         self.query_one("#chat-header", Static).update(line(header))
         field = self.query_one("#chat-input", Input)
         field.disabled = not chat.is_open
@@ -257,9 +265,11 @@ class ChatScreen(BaseScreen):
         history = self.query_one("#chat-history", VerticalScroll)
         older = [m for m in page.messages if m.id not in self.shown_ids]
         if older:
+            anchor = history.children[0] if history.children else None
             history.mount_all([self._message(m) for m in older], before=0)
             self.shown_ids.update(m.id for m in older)
-            history.scroll_home(animate=False)
+            if anchor is not None:  # keep what the clerk was reading where it was
+                self.call_after_refresh(history.scroll_to_widget, anchor, top=True, animate=False)
         self.oldest_id = page.oldest_id or self.oldest_id
         self.has_older = page.has_older
         self.query_one("#chat-older").display = self.has_older
@@ -299,6 +309,9 @@ class ChatScreen(BaseScreen):
 
         settings = self.rem.settings
         record = panel.record
+        if record.name != self.client_name:
+            self.client_name = record.name
+            self._show_status()
         text = Text()
         text.append(safe_text(record.name, single_line=True, limit=80) + "\n", style="bold")
         for phone in record.phones:
