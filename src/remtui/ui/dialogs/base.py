@@ -17,6 +17,8 @@ class Dialog(ModalScreen[T]):
     BINDINGS = [
         Binding("escape", "cancel", N_("Close"), id="dialog.cancel"),
         Binding("ctrl+s", "confirm", N_("Confirm"), id="dialog.confirm"),
+        # A modal screen hides the app's own keys, so F1 is repeated here.
+        Binding("f1", "app.help", N_("Help"), id="dialog.help"),
     ]
     HELP_TEXT = ""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -210,12 +209,8 @@ class BalanceTab(ProfileTab):
         if not 0 <= event.cursor_row < len(self.rows):
             return
         row = self.rows[event.cursor_row]
-        if (
-            row.source_type == "document"
-            and row.source_id is not None
-            and importlib.util.find_spec("remtui.ui.dialogs.document") is not None
-        ):
-            from ..dialogs.document import DocumentDialog  # type: ignore[import-not-found]
+        if row.source_type == "document" and row.source_id is not None:
+            from ..dialogs.document import DocumentDialog
 
             self.app.push_screen(DocumentDialog(int(row.source_id)))
 

@@ -29,9 +29,44 @@ def _balance(client_id: int) -> ProfileTab:
     return BalanceTab(client_id)
 
 
+def _leads(client_id: int) -> ProfileTab:
+    from .leads import LeadsTab
+
+    return LeadsTab(client_id)
+
+
+def _assets(client_id: int) -> ProfileTab:
+    from .assets import AssetsTab
+
+    return AssetsTab(client_id)
+
+
+def _documents(client_id: int) -> ProfileTab:
+    from .documents import DocumentsTab
+
+    return DocumentsTab(client_id)
+
+
+def _payments(client_id: int) -> ProfileTab:
+    from .payments import PaymentsTab
+
+    return PaymentsTab(client_id)
+
+
+def _comms(client_id: int) -> ProfileTab:
+    from .comms import CommsTab
+
+    return CommsTab(client_id)
+
+
 TABS: list[TabSpec] = [
     TabSpec("general", N_("General"), "f2", _general),
     TabSpec("balance", N_("Balance"), "f3", _balance),
+    TabSpec("leads", N_("Leads"), "f4", _leads),
+    TabSpec("assets", N_("Assets"), "f5", _assets),
+    TabSpec("documents", N_("Documents"), "f6", _documents),
+    TabSpec("payments", N_("Payments"), "f7", _payments),
+    TabSpec("comms", N_("Communications"), "f8", _comms),
 ]
 
 # The keys of SPEC.md, whether or not the tab exists yet.
