@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUITES = ["search", "startup", "balance"]
+SUITES = ["search", "startup", "balance", "writes"]
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg from a fresh demo store, driving the app by keys.
 
-    uv run python scripts/screenshots.py
+uv run python scripts/screenshots.py
 """
 
 from __future__ import annotations
@@ -31,15 +31,18 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 10) 
     raise RuntimeError("screen did not get ready")
 
 
-async def shoot(settings, name: str, steps: Callable[[object], Awaitable[None]],
-                login: str | None = "admin") -> None:
+async def shoot(
+    settings, name: str, steps: Callable[[object], Awaitable[None]], login: str | None = "admin"
+) -> None:
     from remtui.ui.app import RemApp
 
     app = RemApp(settings, demo_login=login, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         if login:
-            await wait_for(pilot, lambda: app.actor is not None
-                           and app.screen.query_one("#results").row_count > 0)
+            await wait_for(
+                pilot,
+                lambda: app.actor is not None and app.screen.query_one("#results").row_count > 0,
+            )
         await steps(pilot)
         await pilot.pause(0.5)
         (OUT / f"{name}.svg").write_text(app.export_screenshot(title=f"remtui — {name}"))
@@ -93,9 +96,15 @@ async def main() -> None:
             await open_client(pilot, query)
 
         await shoot(settings, "profile-general", general)
-        for name, key in (("profile-balance", "f3"), ("profile-leads", "f4"),
-                          ("profile-assets", "f5"), ("profile-documents", "f6"),
-                          ("profile-payments", "f7"), ("profile-communications", "f8")):
+        for name, key in (
+            ("profile-balance", "f3"),
+            ("profile-leads", "f4"),
+            ("profile-assets", "f5"),
+            ("profile-documents", "f6"),
+            ("profile-payments", "f7"),
+            ("profile-communications", "f8"),
+        ):
+
             async def tab(pilot, key: str = key) -> None:
                 await open_client(pilot, query, key)
 
@@ -114,6 +123,7 @@ async def main() -> None:
 
         await shoot(settings, "dialog-new-client", new_client)
         if importlib.util.find_spec("remtui.ui.dialogs.document"):
+
             async def document(pilot) -> None:
                 await open_client(pilot, query, "f6")
                 await pilot.press("enter")

@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--client", type=int, metavar="ID", help="only about this client")
     audit.add_argument("--employee", metavar="LOGIN", help="only by this employee")
 
+    mig = sub.add_parser(
+        "migrate-store", help="copy a SQLite store into an empty PostgreSQL store, verified"
+    )
+    mig.add_argument("--from", dest="from_path", type=Path, required=True, metavar="SQLITE")
+    mig.add_argument("--to", dest="to_url", required=True, metavar="URL")
+
     locate = sub.add_parser("locate", help="print where the config or the store is")
     locate.add_argument("what", choices=["config", "db"])
     locate.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
@@ -243,6 +249,12 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _migrate_store(args: argparse.Namespace, settings: Settings) -> int:
+    from .commands.migrate_store import run_migrate_store
+
+    return run_migrate_store(args.from_path, args.to_url)
+
+
 def _locate(args: argparse.Namespace, settings: Settings) -> int:
     from .config import site_config_path, user_config_path
 
@@ -337,6 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backup": _backup,
             "check": _check,
             "audit": _audit,
+            "migrate-store": _migrate_store,
             "calls": _calls,
             "sms": _sms,
             "chat": _chat,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from remtui import i18n
@@ -553,8 +554,8 @@ def test_compare_and_set_catches_a_change_made_in_between(
     monkeypatch.setattr(assets, "_check_version", lambda *args: None)
     with store.write() as session:
         session.get(Asset, asset.id)
-        session.connection().exec_driver_sql(
-            "UPDATE asset SET version = version + 1 WHERE id = ?", (asset.id,)
+        session.connection().execute(
+            text("UPDATE asset SET version = version + 1 WHERE id = :id"), {"id": asset.id}
         )
         with pytest.raises(assets.StaleAsset):
             assets.update_asset(session, admin, asset.id, AssetForm("CAS", "X"), asset.version)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from remtui import i18n
@@ -570,8 +571,8 @@ def test_compare_and_set_catches_a_change_made_in_between(
     monkeypatch.setattr(leads, "_check_version", lambda *args: None)
     with store.write() as session:
         session.get(Lead, lead.id)  # loaded at version 1 ...
-        session.connection().exec_driver_sql(
-            "UPDATE lead SET version = version + 1 WHERE id = ?", (lead.id,)
+        session.connection().execute(
+            text("UPDATE lead SET version = version + 1 WHERE id = :id"), {"id": lead.id}
         )  # ... and changed behind the domain's back
         with pytest.raises(leads.StaleLead):
             leads.update_lead(session, admin, lead.id, LeadForm("Mine"), lead.version)

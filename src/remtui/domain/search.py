@@ -9,7 +9,9 @@ How it stays fast on 100,000 clients (SQLite), whatever the query:
 - when more match (a common term: "silva", "ana", "93"), matches are dense, so walking
   the name index (which carries the search key) finds a page after a few thousand rows;
 - a query of only 1 or 2 characters searches name beginnings (a range of the name index).
-PostgreSQL uses its trigram (GIN) index on the same key.
+PostgreSQL gives the same results in the same order (see ``_postgresql``): the trigram
+(GIN) index on the same folded key finds substrings, and names sort by code point
+(``COLLATE "C"``, as SQLite's BINARY), whatever the database's own collation.
 """
 
 from __future__ import annotations
@@ -89,15 +91,15 @@ def search_clients(
     terms = terms_of(query)
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
-    if not terms:
+    if session.connection().dialect.name != "sqlite":
+        hits = _postgresql(session, terms, limit, offset)
+    elif not terms:
         hits = _run(
             session,
             f"SELECT {_COLUMNS} FROM client c ORDER BY c.sort_key, c.id "
             "LIMIT :limit OFFSET :offset",
             {"limit": limit + 1, "offset": offset},
         )
-    elif session.connection().dialect.name != "sqlite":
-        hits = _exact(session, terms, None, limit, offset)
     elif all(len(t) < 3 for t in terms):
         hits = _prefix_only(session, terms, limit, offset)
     else:
@@ -109,6 +111,36 @@ def search_clients(
             hits = _exact(session, terms, match, limit, offset)
     return SearchPage(
         query, tuple(hits[:limit]), offset, len(hits) > limit, offset + min(len(hits), limit)
+    )
+
+
+_PG_ORDER = 'c.sort_key COLLATE "C", c.id'
+
+
+def _postgresql(session: Session, terms: list[str], limit: int, offset: int) -> list[ClientHit]:
+    """The same rules as on SQLite, in one query each: no terms lists everyone by name; only
+    1- or 2-character terms search name beginnings (a range of ix_client_sort_c); longer
+    terms match anywhere in the key (the planner takes the trigram index), names that start
+    with the first term first. Names compare by code point, as SQLite's BINARY does."""
+    params: dict[str, Any] = {"limit": limit + 1, "offset": offset}
+    order = _PG_ORDER
+    if not terms:
+        where = "TRUE"
+    elif all(len(t) < 3 for t in terms):
+        params["lo"], params["hi"] = terms[0], terms[0] + _TOP
+        where = (
+            'c.sort_key COLLATE "C" >= :lo AND c.sort_key COLLATE "C" < :hi '
+            f"AND {_likes(terms, params)}"
+        )
+    else:
+        params["prefix"] = f"{_like_escape(terms[0])}%"
+        where = _likes(terms, params)
+        order = f"(c.sort_key LIKE :prefix ESCAPE '\\') DESC, {order}"
+    return _run(
+        session,
+        f"SELECT {_COLUMNS} FROM client c WHERE {where} ORDER BY {order} "
+        "LIMIT :limit OFFSET :offset",
+        params,
     )
 
 

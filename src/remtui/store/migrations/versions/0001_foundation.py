@@ -168,6 +168,9 @@ def _search_index() -> None:
         op.execute(
             "CREATE INDEX ix_client_search_trgm ON client USING gin (search_key gin_trgm_ops)"
         )
+        # Names sort by code point on every database (SQLite's BINARY); this index serves
+        # that order and name-beginning ranges whatever the database's collation.
+        op.execute('CREATE INDEX ix_client_sort_c ON client (sort_key COLLATE "C", id)')
 
 
 def downgrade() -> None:
