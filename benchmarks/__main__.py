@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUITES = ["search", "startup", "balance", "writes"]
+SUITES = ["search", "startup", "balance", "tabs", "writes"]
 
 
 def main() -> None:
