@@ -68,14 +68,3 @@ TABS: list[TabSpec] = [
     TabSpec("payments", N_("Payments"), "f7", _payments),
     TabSpec("comms", N_("Communications"), "f8", _comms),
 ]
-
-# The keys of SPEC.md, whether or not the tab exists yet.
-TAB_KEYS = {
-    "general": "f2",
-    "balance": "f3",
-    "leads": "f4",
-    "assets": "f5",
-    "documents": "f6",
-    "payments": "f7",
-    "comms": "f8",
-}
