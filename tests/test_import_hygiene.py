@@ -46,3 +46,22 @@ def test_ui_app_module_does_not_import_the_store_stack():
         "assert 'sqlalchemy' not in sys.modules; assert 'openpyxl' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_start_without_config_imports_no_toml_parser(tmp_path):
+    """Every millisecond before the first screen counts: with no config file, starting
+    imports neither the TOML parser nor getpass (only `remtui user` asks for passwords)."""
+    code = (
+        "import sys; from remtui import cli; from remtui.config import load_settings; "
+        "from remtui.i18n import set_language, _; import remtui.ui.app; "
+        "set_language(load_settings().language); assert _('Help') == 'Help'; "
+        "bad = [m for m in ('tomllib', 'getpass') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "REMTUI_CONFIG": str(tmp_path / "none.toml"),
+        "REMTUI_SITE_CONFIG": str(tmp_path / "none-site.toml"),
+    }
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -145,6 +144,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
+    import getpass
+
     first = getpass.getpass("Password: ")
     if getpass.getpass("Repeat: ") != first:
         raise SystemExit("remtui: the passwords differ")

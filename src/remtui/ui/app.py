@@ -7,7 +7,6 @@ import threading
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import Future
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -19,6 +18,7 @@ from textual.screen import Screen
 from ..config import Settings
 from ..errors import DomainError
 from ..i18n import N_, _
+from . import styles
 from .keys import translate_bindings
 
 if TYPE_CHECKING:
@@ -33,15 +33,8 @@ class StoreChanged(Message):
     """Another clerk (or process) committed something: refresh what is visible."""
 
 
-UI_DIR = Path(__file__).parent
-
-
 class RemApp(App[int]):
-    # app.tcss first, then one style sheet per area (balance.tcss, crm.tcss, ...).
-    CSS_PATH = [
-        UI_DIR / "app.tcss",
-        *sorted(p for p in UI_DIR.glob("*.tcss") if p.name != "app.tcss"),
-    ]
+    CSS_PATH = styles.FIRST  # the area sheets load with the screens that use them
     TITLE = "remtui"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -65,29 +58,40 @@ class RemApp(App[int]):
         self._watch = watch
         self._data_version: int | None = None
         self._polling = False
+        self._store_thread_started = False
         self.animation_level = "none"
         translate_bindings(self)
 
     # --- start-up ------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen is the bottom of the stack (not pushed over a blank one), so
+        the first frame written is already the clients or sign-in screen."""
         if self.demo_login:
             from .screens.clients import ClientsScreen
 
-            self.push_screen(ClientsScreen())
-        else:
-            from .screens.sign_in import SignInScreen
+            return ClientsScreen()
+        from .screens.sign_in import SignInScreen
 
-            self.push_screen(SignInScreen())
+        return SignInScreen()
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         if self._watch:
             self.set_interval(POLL_SECONDS, self._poll_changes)
-        # Open the store once the first screen is painted: importing the database stack
-        # in a thread while Textual draws would slow the first paint (the GIL).
-        self.set_timer(0.05, self._start_store_thread)
+        # Open the store once the first screen is painted (the Ready event): importing the
+        # database stack in a thread while Textual draws would slow the first paint (the
+        # GIL). The timer is a fallback in case Ready never comes.
+        self.set_timer(1.0, self._start_store_thread)
+
+    def on_ready(self) -> None:
+        self._start_store_thread()
 
     def _start_store_thread(self) -> None:
+        if self._store_thread_started:
+            return
+        self._store_thread_started = True
         threading.Thread(target=self._open_store, name="remtui-open-store", daemon=True).start()
 
     def _open_store(self) -> None:
@@ -119,7 +123,17 @@ class RemApp(App[int]):
     def _first_run(self) -> None:
         from .screens.first_admin import FirstAdminScreen
 
-        self.switch_screen(FirstAdminScreen())
+        self.push_screen(FirstAdminScreen())
+
+    def show_clients(self) -> None:
+        """After signing in: the clients screen goes over the sign-in screen. (Textual
+        cannot switch away from the bottom screen, which was never pushed.)"""
+        from .screens.clients import ClientsScreen
+
+        if len(self.screen_stack) > 1:
+            self.switch_screen(ClientsScreen())
+        else:
+            self.push_screen(ClientsScreen())
 
     def store(self) -> Store:
         """The open store (waits for it; call from worker threads only)."""

@@ -8,12 +8,14 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from ...i18n import N_
+from .. import styles
 from ..keys import translate_bindings
 
 T = TypeVar("T")
 
 
 class Dialog(ModalScreen[T]):
+    CSS_PATH = styles.AREAS
     BINDINGS = [
         Binding("escape", "cancel", N_("Close"), id="dialog.cancel"),
         Binding("ctrl+s", "confirm", N_("Confirm"), id="dialog.confirm"),

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from ...i18n import N_, _, ngettext
 from ...permissions import Perm
+from .. import styles
 from ..app import StoreChanged
 from ..safe import cell, line
 from ..work import run_store
@@ -55,6 +56,8 @@ class AuditTable(DataTable[Any]):
 class AuditScreen(BaseScreen):
     """Every change of money, client data, permissions and every sign-in, newest first.
     Only for employees who manage employees."""
+
+    CSS_PATH = styles.AREAS
 
     HELP_TEXT = N_(
         "The audit log: every change, who made it and when, newest first. Type in the "

@@ -18,6 +18,7 @@ from ...errors import DomainError
 from ...i18n import N_, _
 from ...permissions import Perm
 from ...safetext import safe_text
+from .. import styles
 from ..app import StoreChanged
 from ..safe import line
 from ..widgets.note import FieldNote
@@ -57,6 +58,7 @@ def is_open_document(doc: DocumentRow) -> bool:
 
 
 class ChatScreen(BaseScreen):
+    CSS_PATH = styles.AREAS
     HELP_TEXT = N_(
         "A chat with the client. Type in the line at the bottom and press Enter to send. "
         "F5 closes the chat, F6 reopens it, F3 loads older messages, Page Up and Page Down "

@@ -82,6 +82,4 @@ class FirstAdminScreen(BaseScreen):
 
     def _done(self, actor) -> None:
         self.rem.actor = actor
-        from .clients import ClientsScreen
-
-        self.app.switch_screen(ClientsScreen())
+        self.rem.show_clients()

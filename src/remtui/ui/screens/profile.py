@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ...i18n import N_, _
+from .. import styles
 from ..app import StoreChanged
 from ..safe import line
 from ..tabs.base import ProfileChanged, ProfileTab
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 
 class ProfileScreen(BaseScreen):
+    CSS_PATH = styles.AREAS
     HELP_TEXT = N_(
         "The client's profile. F2 to F8 switch between its sections; Escape goes back to "
         "the clients."

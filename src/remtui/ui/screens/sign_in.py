@@ -74,6 +74,6 @@ class SignInScreen(BaseScreen):
             password.focus()
             return
         self.rem.actor = result.actor
-        from .clients import ClientsScreen
-
-        self.app.switch_screen(ClientsScreen())
+        for field in self.query(Input):
+            field.value = ""  # this screen stays under the clients screen
+        self.rem.show_clients()
