@@ -1,5 +1,6 @@
 """Start-up: launch `remtui demo` in tmux (120x40) until the clients screen is visible,
-against the bare Textual app with the same widgets, interleaved in one run.
+against the bare Textual app with the same widgets, interleaved in one run; then, for
+information, until the demo's client list is on screen (the store opened and searched).
 
     uv run python -m benchmarks startup [--repeat N]
 """
@@ -24,6 +25,7 @@ import remtui as remtui_pkg
 from .common import table
 
 MARK = "Search: name, phone"
+FIRST_CLIENT = "Afonso Magalhães"  # the demo's first client by name: the list is shown
 
 
 def _time_to_screen(command: str, needle: str, timeout: float = 60) -> float:
@@ -78,17 +80,21 @@ def run(repeat: int = 10) -> dict[str, Any]:
         subprocess.run(
             [str(remtui), "demo", "--no-ui", "--db", str(db)], check=True, capture_output=True
         )
-        ours, base = [], []
+        ours, base, listed = [], [], []
         for _ in range(repeat):
             base.append(_time_to_screen(bare, MARK))
             ours.append(_time_to_screen(f"{remtui} demo --db {db}", MARK))
+        for _ in range(max(3, repeat // 3)):  # not the goal, but what the clerk waits for
+            listed.append(_time_to_screen(f"{remtui} demo --db {db}", FIRST_CLIENT))
     m_ours, m_base = statistics.median(ours) * 1000, statistics.median(base) * 1000
+    m_list = statistics.median(listed) * 1000
     table(
         f"start-up to the clients screen in tmux 120x40, median of {repeat} interleaved runs",
         ("app", "median ms", "ratio"),
         [
             ("bare Textual app, same widgets", f"{m_base:.0f}", "1.00x"),
             ("remtui demo", f"{m_ours:.0f}", f"{m_ours / m_base:.2f}x"),
+            ("remtui demo, its client list shown", f"{m_list:.0f}", f"{m_list / m_base:.2f}x"),
         ],
     )
-    return {"remtui_ms": m_ours, "bare_ms": m_base, "ratio": m_ours / m_base}
+    return {"remtui_ms": m_ours, "bare_ms": m_base, "ratio": m_ours / m_base, "list_ms": m_list}

@@ -23,12 +23,19 @@ def settings(store: Store) -> Settings:
 
 @pytest.fixture
 def make_app(settings: Settings) -> Callable[..., RemApp]:
-    def make(demo_login: str | None = "admin", watch: bool = False, **changes: object) -> RemApp:
-        return RemApp(
+    def make(
+        demo_login: str | None = "admin",
+        watch: bool = False,
+        store_open_delay: float = 0.0,  # the app waits 0.1 s after its first frame
+        **changes: object,
+    ) -> RemApp:
+        app = RemApp(
             replace(settings, **changes),
             demo_login=demo_login,  # type: ignore[arg-type]
             watch=watch,
         )
+        app.store_open_delay = store_open_delay
+        return app
 
     return make
 

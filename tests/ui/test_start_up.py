@@ -17,7 +17,7 @@ def _sources(app) -> set[str]:
 
 async def test_demo_opens_on_the_clients_screen_then_the_store(make_app, make_client):
     make_client("Rita Lopes", "912 000 111")
-    app = make_app()
+    app = make_app(store_open_delay=0.1)  # as in production
     seen: list[tuple[str, bool]] = []
     original = app._start_store_thread
 
