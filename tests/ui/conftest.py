@@ -59,3 +59,11 @@ def screen_text(app: RemApp) -> str:
     svg = app.export_screenshot()
     parts = re.findall(r"<text[^>]*>(.*?)</text>", svg)
     return html.unescape("".join(parts)).replace("\xa0", " ")
+
+
+async def hold_cursors(pilot) -> None:
+    """Text cursors blink every 0.5 s, so a snapshot on a busy machine could catch either
+    phase; stop the blinking (the cursor stays hidden) so the picture is the same each run."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()

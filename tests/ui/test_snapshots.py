@@ -9,7 +9,7 @@ import pytest
 
 from remtui.ui.screens.profile import ProfileScreen
 
-from .conftest import wait_for
+from .conftest import hold_cursors, wait_for
 
 SIZE = (80, 24)
 
@@ -30,6 +30,7 @@ def shop(make_client):
 def test_sign_in(snap_compare, make_app, admin):
     async def ready(pilot):
         await wait_for(pilot, lambda: pilot.app.screen.query("#login"))
+        await hold_cursors(pilot)
 
     assert snap_compare(make_app(demo_login=None), terminal_size=SIZE, run_before=ready)
 
@@ -37,6 +38,7 @@ def test_sign_in(snap_compare, make_app, admin):
 def test_clients(snap_compare, make_app, shop):
     async def ready(pilot):
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 3)
+        await hold_cursors(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
 
