@@ -15,7 +15,7 @@ from ..i18n import _
 from ..safetext import clean_input
 from ..store.tables import Client, ClientPhone
 from ..store.types import utcnow
-from . import audit
+from . import audit, search_index
 from .phones import Phone, display, normalise
 from .staff import Actor, Perm, require
 from .text import fold
@@ -252,7 +252,9 @@ def _search_key(clean: _Clean) -> str:
     )
 
 
-def _apply(row: Client, clean: _Clean) -> None:
+def _apply(row: Client, clean: _Clean) -> str:
+    """Set the row's fields from the form; returns the search key it had before."""
+    old_key = row.search_key or ""
     row.kind = clean.kind
     row.name = clean.name
     row.email = clean.email
@@ -265,6 +267,7 @@ def _apply(row: Client, clean: _Clean) -> None:
     row.conflicted = clean.conflicted
     row.search_key = _search_key(clean)
     row.sort_key = fold(clean.name)
+    return old_key
 
 
 def _write_phones(session: Session, client_id: int, clean: _Clean) -> None:
@@ -294,6 +297,7 @@ def create_client(
     session.flush()
     assert row.id is not None
     _write_phones(session, row.id, clean)
+    search_index.reindex(session, row.id, "", row.search_key)
     audit.record(session, actor.id, "client.create", "client", row.id, name=clean.name)
     return get_client(session, row.id)
 
@@ -359,12 +363,13 @@ def update_client(
         raise StaleEdit(form, get_client(session, client_id))
     row = session.get(Client, client_id, populate_existing=True)
     assert row is not None
-    _apply(row, clean)
+    old_key = _apply(row, clean)
     row.updated_at = utcnow()
     row.updated_by = actor.id
     session.add(row)
     session.flush()
     _write_phones(session, client_id, clean)
+    search_index.reindex(session, client_id, old_key, row.search_key)
     changed = sorted(k for k, v in _diff(before.as_form(), form).items() if v)
     audit.record(
         session, actor.id, "client.update", "client", client_id, version=row.version, fields=changed

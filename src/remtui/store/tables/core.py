@@ -66,6 +66,21 @@ class Client(SQLModel, table=True):
     __table_args__ = (Index("ix_client_sort", "sort_key", "id", "search_key"),)
 
 
+class ClientDigits(SQLModel, table=True):
+    """The digit search index: each suffix (3 digits or more, cut to 8) of each run of
+    digits in a client's search key, so a phone fragment is a prefix range of the key.
+    Derived from Client.search_key only (see remtui.domain.search_index)."""
+
+    __tablename__ = "client_digits"
+    digits: str = Field(sa_column=Column(Text, primary_key=True))
+    client_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+    # SQLite: the primary key is the table itself (no rowid, no second b-tree).
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class ClientPhone(SQLModel, table=True):
     __tablename__ = "client_phone"
     id: int | None = Field(default=None, primary_key=True)
