@@ -68,14 +68,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, func, select
 
 from ..errors import DomainError, ValidationError
-from ..i18n import _
+from ..i18n import N_, _
 from ..safetext import clean_input
 from ..store.tables import Client, Employee
 from ..store.tables.crm import Asset, Lead
@@ -191,39 +193,37 @@ def ledger_effect(kind: str, from_status: str, to_status: str) -> tuple[ledger.K
 # --- labels ------------------------------------------------------------------------------
 
 
+_KIND_LABELS = {
+    DocKind.WORK_ORDER.value: N_("Work order"),
+    DocKind.ESTIMATE.value: N_("Estimate"),
+    DocKind.SALE.value: N_("Sale"),
+}
+_STATUS_LABELS = {
+    Status.NEW.value: N_("New"),
+    Status.IN_PROGRESS.value: N_("In progress"),
+    Status.WAITING_PARTS.value: N_("Waiting for parts"),
+    Status.READY.value: N_("Ready"),
+    Status.CLOSED.value: N_("Closed"),
+    Status.CANCELLED.value: N_("Cancelled"),
+    Status.DRAFT.value: N_("Draft"),
+    Status.SENT.value: N_("Sent"),
+    Status.ACCEPTED.value: N_("Accepted"),
+    Status.REJECTED.value: N_("Rejected"),
+    Status.COMPLETED.value: N_("Completed"),
+    Status.REFUNDED.value: N_("Refunded"),
+}
+
+
 def kind_label(kind: str) -> str:
     """The kind as a clerk reads it (translated when called)."""
-    labels = {
-        DocKind.WORK_ORDER: _("Work order"),
-        DocKind.ESTIMATE: _("Estimate"),
-        DocKind.SALE: _("Sale"),
-    }
-    try:
-        return labels[DocKind(kind)]
-    except ValueError:
-        return str(kind)
+    message = _KIND_LABELS.get(kind)
+    return _(message) if message is not None else str(kind)
 
 
 def status_label(status: str) -> str:
     """The status as a clerk reads it (translated when called)."""
-    labels = {
-        Status.NEW: _("New"),
-        Status.IN_PROGRESS: _("In progress"),
-        Status.WAITING_PARTS: _("Waiting for parts"),
-        Status.READY: _("Ready"),
-        Status.CLOSED: _("Closed"),
-        Status.CANCELLED: _("Cancelled"),
-        Status.DRAFT: _("Draft"),
-        Status.SENT: _("Sent"),
-        Status.ACCEPTED: _("Accepted"),
-        Status.REJECTED: _("Rejected"),
-        Status.COMPLETED: _("Completed"),
-        Status.REFUNDED: _("Refunded"),
-    }
-    try:
-        return labels[Status(status)]
-    except ValueError:
-        return str(status)
+    message = _STATUS_LABELS.get(status)
+    return _(message) if message is not None else str(status)
 
 
 def action_label(kind: str, from_status: str, to_status: str) -> str:
@@ -1204,27 +1204,79 @@ def document_version(session: Session, document_id: int) -> int:
     return int(version)
 
 
-def _rows_from(session: Session, docs: Sequence[tuple[Document, str | None]]) -> list[DocumentRow]:
-    paid = paid_by_document(session, [d.id for d, _n in docs if d.id is not None])
+@cache
+def _row_base() -> tuple[Any, Any]:
+    """The columns of a Documents tab row and the money paid against each document (a
+    correlated sum over the payment index: it reads only the page's documents' payments,
+    however long the client's history). Built once; callers add WHERE and LIMIT."""
+    paid = (
+        sa_select(func.coalesce(func.sum(_signed_payment()), 0))
+        .where(col(Payment.document_id) == col(Document.id))
+        .scalar_subquery()
+    )
+    query = (
+        sa_select(
+            col(Document.id),
+            col(Document.created_at),
+            col(Document.number),
+            col(Document.kind),
+            col(Document.status),
+            col(Document.total),
+            col(Document.asset_id),
+            col(Document.estimate_id),
+            col(Employee.name),
+            paid,
+        )
+        .select_from(Document)
+        .join(Employee, col(Employee.id) == col(Document.created_by), isouter=True)
+        .order_by(col(Document.id).desc())
+    )
+    return query, paid
+
+
+def _signed_payment() -> Any:
+    return case((col(Payment.direction) == "in", col(Payment.amount)), else_=-col(Payment.amount))
+
+
+def _rows(session: Session, query: Any) -> list[DocumentRow]:
+    """DocumentRows from a ``_row_base`` query; each label is translated once a call."""
+    kinds: dict[str, str] = {}
+    statuses: dict[str, str] = {}
     out = []
-    for d, employee in docs:
-        p = paid.get(d.id or 0, 0)
+    for (
+        doc_id,
+        at,
+        number,
+        kind,
+        status,
+        total,
+        asset_id,
+        estimate_id,
+        employee,
+        paid,
+    ) in session.connection().execute(query).all():
+        kind_text = kinds.get(kind)
+        if kind_text is None:
+            kind_text = kinds[kind] = kind_label(kind)
+        status_text = statuses.get(status)
+        if status_text is None:
+            status_text = statuses[status] = status_label(status)
         out.append(
             DocumentRow(
-                id=d.id or 0,
-                at=d.created_at,
-                number=d.number,
-                kind=d.kind,
-                kind_label=kind_label(d.kind),
-                status=d.status,
-                status_label=status_label(d.status),
+                id=doc_id,
+                at=at,
+                number=number,
+                kind=kind,
+                kind_label=kind_text,
+                status=status,
+                status_label=status_text,
                 employee=employee or "",
-                total=d.total,
-                paid=p,
-                due=due_amount(d.kind, d.status, d.total, p),
-                charged=charged(d.kind, d.status, d.total),
-                asset_id=d.asset_id,
-                estimate_id=d.estimate_id,
+                total=total,
+                paid=int(paid),
+                due=due_amount(kind, status, total, int(paid)),
+                charged=charged(kind, status, total),
+                asset_id=asset_id,
+                estimate_id=estimate_id,
             )
         )
     return out
@@ -1234,50 +1286,31 @@ def list_documents(
     session: Session, client_id: int, *, before_id: int | None = None, limit: int = PAGE
 ) -> list[DocumentRow]:
     """The client's documents, newest first, a page at a time (keyset: pass the last
-    row's id as ``before_id`` for the next page). Two queries whatever the page size."""
-    limit = max(1, min(limit, 500))
-    query = (
-        select(Document, Employee.name)
-        .join(Employee, col(Employee.id) == col(Document.created_by), isouter=True)
-        .where(Document.client_id == client_id)
-        .order_by(col(Document.id).desc())
-        .limit(limit)
-    )
+    row's id as ``before_id`` for the next page). One query, on the (client, id) index:
+    a page costs the same for a client with 2,000 documents as for one with 5."""
+    query = _row_base()[0].where(col(Document.client_id) == client_id)
     if before_id is not None:
         query = query.where(col(Document.id) < before_id)
-    return _rows_from(session, list(session.exec(query).all()))
+    return _rows(session, query.limit(max(1, min(limit, 500))))
 
 
 def payable_documents(session: Session, client_id: int, *, limit: int = 50) -> list[DocumentRow]:
     """The client's work orders and sales with something due, newest first (what "+
     Advance" offers to pay against)."""
-    signed = case((col(Payment.direction) == "in", col(Payment.amount)), else_=-col(Payment.amount))
-    paid = (
-        select(Payment.document_id, func.sum(signed).label("paid"))
-        .where(Payment.client_id == client_id, col(Payment.document_id).is_not(None))
-        .group_by(col(Payment.document_id))
-        .subquery()
-    )
-    query = (
-        select(Document, Employee.name)
-        .join(Employee, col(Employee.id) == col(Document.created_by), isouter=True)
-        .join(paid, paid.c.document_id == col(Document.id), isouter=True)
-        .where(
-            Document.client_id == client_id,
-            (
-                (col(Document.kind) == DocKind.WORK_ORDER.value)
-                & (col(Document.status) != Status.CANCELLED.value)
-            )
-            | (
-                (col(Document.kind) == DocKind.SALE.value)
-                & (col(Document.status) == Status.COMPLETED.value)
-            ),
-            col(Document.total) > func.coalesce(paid.c.paid, 0),
+    base, paid = _row_base()
+    query = base.where(
+        col(Document.client_id) == client_id,
+        (
+            (col(Document.kind) == DocKind.WORK_ORDER.value)
+            & (col(Document.status) != Status.CANCELLED.value)
         )
-        .order_by(col(Document.id).desc())
-        .limit(max(1, min(limit, 500)))
-    )
-    return _rows_from(session, list(session.exec(query).all()))
+        | (
+            (col(Document.kind) == DocKind.SALE.value)
+            & (col(Document.status) == Status.COMPLETED.value)
+        ),
+        col(Document.total) > paid,
+    ).limit(max(1, min(limit, 500)))
+    return _rows(session, query)
 
 
 def _asset_label(asset: Asset | None) -> str:

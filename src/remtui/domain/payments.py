@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import case
@@ -50,7 +51,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from ..errors import DomainError, ValidationError
-from ..i18n import _
+from ..i18n import N_, _
 from ..safetext import clean_input
 from ..store.tables import Cashbox, Client, Employee
 from ..store.tables.documents import Document, Payment
@@ -83,16 +84,16 @@ def direction_label(direction: str) -> str:
         return str(direction)
 
 
+_CASH_FLOW_LABELS = {
+    CashFlowItem.CLIENT_PAYMENT.value: N_("Client payment"),
+    CashFlowItem.PREPAYMENT.value: N_("Prepayment"),
+    CashFlowItem.CLIENT_REFUND.value: N_("Client refund"),
+}
+
+
 def cash_flow_label(item: str) -> str:
-    labels = {
-        CashFlowItem.CLIENT_PAYMENT: _("Client payment"),
-        CashFlowItem.PREPAYMENT: _("Prepayment"),
-        CashFlowItem.CLIENT_REFUND: _("Client refund"),
-    }
-    try:
-        return labels[CashFlowItem(item)]
-    except ValueError:
-        return str(item)
+    message = _CASH_FLOW_LABELS.get(item)
+    return _(message) if message is not None else str(item)
 
 
 def _kind_label(direction: str, item: str, voids_id: int | None) -> str:
@@ -500,7 +501,10 @@ def void_payment(session: Session, actor: Actor, payment_id: int, reason: str) -
 # --- reading -------------------------------------------------------------------------------
 
 
+@cache
 def _query() -> Any:
+    """A payment row with its cashbox, document, void and employee (built once: the
+    statement is immutable; each caller adds its own WHERE and ORDER BY)."""
     void = aliased(Payment)
     return (
         sa_select(
@@ -529,28 +533,50 @@ def _query() -> Any:
 
 
 def _records(session: Session, query: Any) -> list[PaymentRecord]:
+    """PaymentRecords from a ``_query()`` query; each label is translated once a call."""
+    labels: dict[tuple[str, str, bool], tuple[str, str]] = {}
     out = []
-    for r in session.connection().execute(query):
+    for (
+        payment_id,
+        at,
+        client_id,
+        cashbox_id,
+        direction,
+        amount,
+        item,
+        document_id,
+        voids_id,
+        note,
+        cashbox,
+        document_kind,
+        document_number,
+        voided_by_id,
+        employee,
+    ) in session.connection().execute(query).all():
+        key = (direction, item, voids_id is None)
+        text = labels.get(key)
+        if text is None:
+            text = labels[key] = (cash_flow_label(item), _kind_label(direction, item, voids_id))
         out.append(
             PaymentRecord(
-                id=r.id,
-                at=r.at,
-                client_id=r.client_id,
-                cashbox_id=r.cashbox_id,
-                cashbox=r.cashbox or "",
-                direction=r.direction,
-                amount=r.amount,
-                signed_amount=r.amount if r.direction == Direction.IN else -r.amount,
-                cash_flow_item=r.cash_flow_item,
-                cash_flow_label=cash_flow_label(r.cash_flow_item),
-                label=_kind_label(r.direction, r.cash_flow_item, r.voids_id),
-                document_id=r.document_id,
-                document_kind=r.document_kind or "",
-                document_number=r.document_number or "",
-                voids_id=r.voids_id,
-                voided_by_id=r.voided_by_id,
-                note=r.note,
-                employee=r.employee or "",
+                id=payment_id,
+                at=at,
+                client_id=client_id,
+                cashbox_id=cashbox_id,
+                cashbox=cashbox or "",
+                direction=direction,
+                amount=amount,
+                signed_amount=amount if direction == Direction.IN else -amount,
+                cash_flow_item=item,
+                cash_flow_label=text[0],
+                label=text[1],
+                document_id=document_id,
+                document_kind=document_kind or "",
+                document_number=document_number or "",
+                voids_id=voids_id,
+                voided_by_id=voided_by_id,
+                note=note,
+                employee=employee or "",
             )
         )
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -12,28 +12,27 @@ from textual.widgets import DataTable, Static
 
 from ...i18n import N_, _
 from ...permissions import Perm
-from ..documents_text import fit_columns, money, money_cell, text_width, when
+from ..documents_text import fit_columns, money, money_cell, when
 from ..safe import cell, line
-from ..work import run_store
-from .base import ProfileTab
+from .paged import PagedTab, PagedTable
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from ...domain.payments import PaymentRecord
 
-PAGE = 50
-MORE_AT = 5
 VOIDED = "✗"  # marks a payment that was voided
 VOID = "↺"  # marks the payment that voids another
 
 
-class PaymentsTable(DataTable[Any]):
+class PaymentsTable(PagedTable):
     HELP_TEXT = N_(
         "Up and Down move through the payments; Enter opens the work order or sale the "
         "payment is for. ✗ marks a voided payment, ↺ the payment that voids it."
     )
 
 
-class PaymentsTab(ProfileTab):
+class PaymentsTab(PagedTab["PaymentRecord"]):
     HELP_TEXT = N_(
         "Every payment of this client, newest first: money in (+) and money back (−), the "
         "cashbox, and the document paid. a takes an advance or a payment of a document, r "
@@ -46,11 +45,11 @@ class PaymentsTab(ProfileTab):
         Binding("v", "void", N_("Void payment"), id="payments.void"),
     ]
 
+    GROUP = "pay"
+    TABLE = PaymentsTable
+
     def __init__(self, client_id: int) -> None:
         super().__init__(client_id, id="payments")
-        self.rows: list[PaymentRecord] = []
-        self.has_more = False
-        self._loading_more = False
 
     def compose(self) -> ComposeResult:
         table = PaymentsTable(id="payments-table", cursor_type="row", zebra_stripes=True)
@@ -63,26 +62,20 @@ class PaymentsTab(ProfileTab):
         yield table
         yield Static(_("Loading…"), id="payments-status", classes="status-line")
 
-    def on_resize(self) -> None:
-        self._fit()
-
     def _fit(self) -> None:
         """Times, types, amounts and numbers whole; note and cashbox share the rest."""
-        app, rows = self.app, self.rows
+        width = self.fit_width
         fixed = {
-            "when": text_width([when(app, r.at) for r in rows[:50]], _("Date and time"), 14),
-            "type": text_width([self._type(r)[0] for r in rows], _("Type"), 7),
-            "amount": text_width(
-                [money(app, r.signed_amount, signed=True) for r in rows], _("Amount"), 8
-            ),
-            "document": text_width([r.document_number for r in rows], _("Document"), 8),
+            "when": min(width("when", _("Date and time"), 14), 16),
+            "type": width("type", _("Type"), 7),
+            "amount": width("amount", _("Amount"), 8),
+            "document": width("document", _("Document"), 8),
+            "cashbox": min(width("cashbox", _("Cashbox"), 7), 14),
         }
-        fixed["when"] = min(fixed["when"], 16)
-        fixed["cashbox"] = min(text_width([r.cashbox for r in rows], _("Cashbox"), 7), 14)
-        fit_columns(self.query_one(PaymentsTable), self.size.width, fixed, {"note": 1})
+        fit_columns(self.paged_table(), self.size.width, fixed, {"note": 1})
 
     def focus_first(self) -> None:
-        self.query_one(PaymentsTable).focus()
+        self.paged_table().focus()
 
     def _can(self, perm: Perm) -> bool:
         actor = self.rem.actor
@@ -97,56 +90,15 @@ class PaymentsTab(ProfileTab):
             return self._can(Perm.CORRECTIONS)
         return True
 
-    # --- loading -------------------------------------------------------------------------
+    # --- loading (paged.PagedTab: a screenful first, more as the cursor nears the end) ---
 
-    def reload(self) -> None:
-        client_id = self.client_id
-        limit = min(500, max(PAGE, len(self.rows)))
+    @staticmethod
+    def fetch_page(
+        session: Session, client_id: int, before_id: int | None, limit: int
+    ) -> list[PaymentRecord]:
+        from ...domain.payments import list_payments
 
-        def fetch() -> list[PaymentRecord]:
-            from ...domain.payments import list_payments
-
-            with self.rem.store().read() as session:
-                return list_payments(session, client_id, limit=limit)
-
-        run_store(self, fetch, lambda rows: self._show(rows, limit, reset=True), group="pay-load")
-
-    def _load_more(self) -> None:
-        if not self.rows:
-            return
-        client_id, before = self.client_id, self.rows[-1].id
-        self._loading_more = True
-
-        def fetch() -> list[PaymentRecord]:
-            from ...domain.payments import list_payments
-
-            with self.rem.store().read() as session:
-                return list_payments(session, client_id, before_id=before, limit=PAGE)
-
-        run_store(self, fetch, lambda rows: self._show(rows, PAGE, reset=False), group="pay-more")
-
-    def _show(self, rows: list[PaymentRecord], limit: int, *, reset: bool) -> None:
-        table = self.query_one(PaymentsTable)
-        self.refresh_bindings()
-        current = self.selected() if reset else None
-        selected = current.id if current is not None else None
-        if reset:
-            table.clear()
-            self.rows = []
-        elif self.rows and rows and rows[0].id >= self.rows[-1].id:
-            return
-        self._loading_more = False
-        for row in rows:
-            self._add(table, row)
-        self.rows.extend(rows)
-        self.has_more = len(rows) == limit
-        if selected is not None:
-            for index, row in enumerate(self.rows):
-                if row.id == selected:
-                    table.move_cursor(row=index, animate=False)
-                    break
-        self._fit()
-        self._status()
+        return list_payments(session, client_id, before_id=before_id, limit=limit)
 
     @staticmethod
     def _type(p: PaymentRecord) -> tuple[str, str]:
@@ -157,16 +109,17 @@ class PaymentsTab(ProfileTab):
             return f"{VOID} {p.label}", "italic"
         return p.label, ""
 
-    def _add(self, table: PaymentsTable, p: PaymentRecord) -> None:
-        app = self.app
+    def add_row(self, table: PagedTable, p: PaymentRecord) -> None:
+        app, widest = self.app, self.widest
         kind, style = self._type(p)
+        amount = widest("amount", money(app, p.signed_amount, signed=True))
         table.add_row(
-            cell(when(app, p.at), style=style),
-            cell(kind, style=style),
+            cell(widest("when", when(app, p.at)), style=style),
+            cell(widest("type", kind), style=style),
             cell(p.note, style=style),
-            cell(p.cashbox, style=style),
-            money_cell(money(app, p.signed_amount, signed=True), style=style or "bold"),
-            cell(p.document_number),
+            cell(widest("cashbox", p.cashbox), style=style),
+            money_cell(amount, style=style or "bold"),
+            cell(widest("document", p.document_number)),
             key=str(p.id),
         )
 
@@ -185,19 +138,10 @@ class PaymentsTab(ProfileTab):
         status.update(line(text))
 
     def selected(self) -> PaymentRecord | None:
-        table = self.query_one(PaymentsTable)
+        table = self.paged_table()
         if 0 <= table.cursor_row < len(self.rows):
             return self.rows[table.cursor_row]
         return None
-
-    @on(DataTable.RowHighlighted, "#payments-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if (
-            self.has_more
-            and not self._loading_more
-            and event.cursor_row >= len(self.rows) - MORE_AT
-        ):
-            self._load_more()
 
     @on(DataTable.RowSelected, "#payments-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
