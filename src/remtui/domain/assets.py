@@ -20,10 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ..errors import DomainError, ValidationError
 from ..i18n import _
@@ -33,6 +32,21 @@ from ..store.tables.crm import Asset, AssetMove
 from ..store.tables.documents import Document
 from ..store.types import utcnow
 from . import audit
+from .crm_common import (
+    StaleRecord,
+    all_or_nothing,
+    check_length,
+    claim,
+    count_for_client,
+    created_stamps,
+    employee_names,
+    insert,
+    load,
+    one_line,
+    page,
+    require_client,
+    version_of,
+)
 from .staff import Actor
 
 LIMITS = {"serial": 64, "kind": 100, "brand": 100, "model": 100, "notes": 5000}
@@ -188,14 +202,14 @@ class DuplicateSerial(DomainError):
         self.client_name = client_name
 
 
-class StaleAsset(DomainError):
+class StaleAsset(StaleRecord[AssetRecord, AssetForm]):
     """Someone changed the asset after this copy was read. ``current`` is the asset as it
     is now; ``mine`` the form the clerk tried to save (None for a move)."""
 
     def __init__(self, current: AssetRecord, mine: AssetForm | None = None) -> None:
-        super().__init__(_("Another employee changed this asset after you opened it."))
-        self.current = current
-        self.mine = mine
+        super().__init__(
+            _("Another employee changed this asset after you opened it."), current, mine
+        )
 
 
 def may_see_client(actor: Actor, client_id: int) -> bool:
@@ -220,13 +234,12 @@ class _Clean:
 def _validate(form: AssetForm) -> _Clean:
     errors: dict[str, str] = {}
 
-    def one_line(name: str, value: str) -> str:
-        value = " ".join(clean_input(value or "").split())
-        if len(value) > LIMITS[name]:
-            errors[name] = _("At most {n} characters.").format(n=LIMITS[name])
+    def field(name: str, value: str) -> str:
+        value = one_line(value)
+        check_length(errors, name, value, LIMITS[name])
         return value
 
-    serial = one_line("serial", form.serial)
+    serial = field("serial", form.serial)
     key = serial_key(serial)
     if "serial" not in errors:
         if not key:
@@ -235,14 +248,13 @@ def _validate(form: AssetForm) -> _Clean:
             errors["serial"] = _(
                 "That IMEI's check digit is wrong: check the 15 digits (*#06# shows them)."
             )
-    kind = one_line("kind", form.kind)
-    brand = one_line("brand", form.brand)
-    model = one_line("model", form.model)
+    kind = field("kind", form.kind)
+    brand = field("brand", form.brand)
+    model = field("model", form.model)
     if not (kind or brand or model) and not {"kind", "brand", "model"} & errors.keys():
         errors["kind"] = _("Give the asset a name: its kind, brand or model.")
     notes = clean_input(form.notes or "")
-    if len(notes) > LIMITS["notes"]:
-        errors["notes"] = _("At most {n} characters.").format(n=LIMITS["notes"])
+    check_length(errors, "notes", notes, LIMITS["notes"])
     if errors:
         raise ValidationError(errors)
     return _Clean(serial, key, kind, brand, model, notes)
@@ -283,9 +295,7 @@ def _duplicate(session: Session, actor: Actor, key: str, owner: tuple[int, int])
 
 def get_asset(session: Session, asset_id: int) -> AssetRecord:
     """Every field, the move history (oldest first) and the linked work orders."""
-    row = session.get(Asset, asset_id, populate_existing=True)
-    if row is None:
-        raise DomainError(_("That asset does not exist."))
+    row = _load(session, asset_id)
     client = session.get(Client, row.client_id)
     warehouse = session.get(Warehouse, row.warehouse_id)
     src = aliased(Warehouse)
@@ -303,11 +313,7 @@ def get_asset(session: Session, asset_id: int) -> AssetRecord:
         .where(Document.asset_id == asset_id, Document.kind == "work_order")
         .order_by(col(Document.id).desc())
     ).all()
-    wanted = {i for i in (row.created_by, row.updated_by) if i is not None}
-    people = {
-        e.id or 0: e.name
-        for e in session.exec(select(Employee).where(col(Employee.id).in_(wanted)))
-    }
+    people = employee_names(session, (row.created_by, row.updated_by))
     return AssetRecord(
         id=asset_id,
         serial=row.serial,
@@ -349,34 +355,26 @@ def get_asset(session: Session, asset_id: int) -> AssetRecord:
 
 
 def asset_version(session: Session, asset_id: int) -> int:
-    version = session.exec(select(Asset.version).where(Asset.id == asset_id)).first()
-    if version is None:
-        raise DomainError(_("That asset does not exist."))
-    return int(version)
+    return version_of(session, Asset, asset_id, _("That asset does not exist."))
 
 
 def list_assets(
     session: Session, client_id: int, *, limit: int | None = None, offset: int = 0
 ) -> list[AssetRow]:
     """The client's assets, newest first (a page of them when ``limit`` is given)."""
-    query = (
+    query = page(
         select(Asset, Warehouse)
         .join(Warehouse, col(Warehouse.id) == col(Asset.warehouse_id))
         .where(Asset.client_id == client_id)
-        .order_by(col(Asset.id).desc())
-        .offset(max(0, offset))
+        .order_by(col(Asset.id).desc()),
+        limit,
+        offset,
     )
-    if limit is not None:
-        query = query.limit(max(1, limit))
     return [_row(a, w) for a, w in session.exec(query)]
 
 
 def count_assets(session: Session, client_id: int) -> int:
-    return int(
-        session.exec(
-            select(func.count()).select_from(Asset).where(Asset.client_id == client_id)
-        ).one()
-    )
+    return count_for_client(session, Asset, client_id)
 
 
 def find_by_serial(session: Session, raw: str) -> AssetRow | None:
@@ -409,14 +407,6 @@ def _row(asset: Asset, warehouse: Warehouse) -> AssetRow:
 
 
 @contextmanager
-def _all_or_nothing(session: Session) -> Iterator[None]:
-    """A savepoint: if anything below fails, nothing of this change stays in the
-    transaction, even when the caller catches the error and carries on."""
-    with session.begin_nested():
-        yield
-
-
-@contextmanager
 def _saving_serial(session: Session, actor: Actor, key: str, exclude: int | None) -> Iterator[None]:
     """A savepoint around a write that stores ``key``: if the unique serial index refuses
     it (another clerk saved the same serial an instant ago), the savepoint is rolled back
@@ -435,8 +425,7 @@ def create_asset(
     session: Session, actor: Actor, client_id: int, form: AssetForm, warehouse_id: int
 ) -> AssetRecord:
     """A new asset of the client, placed in ``warehouse_id`` (recorded as its first move)."""
-    if session.get(Client, client_id) is None:
-        raise DomainError(_("That client does not exist."), "client")
+    require_client(session, client_id)
     clean = _validate(form)
     warehouse = _warehouse(session, warehouse_id)
     owner = _owner_of(session, clean.key)
@@ -453,17 +442,12 @@ def create_asset(
             notes=clean.notes,
             client_id=client_id,
             warehouse_id=warehouse.id or 0,
-            created_at=now,
-            created_by=actor.id,
-            updated_at=now,
-            updated_by=actor.id,
+            **created_stamps(actor.id, now),
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
+        asset_id = insert(session, row)
         session.add(
             AssetMove(
-                asset_id=row.id,
+                asset_id=asset_id,
                 at=now,
                 employee_id=actor.id,
                 from_warehouse_id=None,
@@ -475,19 +459,16 @@ def create_asset(
             actor.id,
             "asset.create",
             "asset",
-            row.id,
+            asset_id,
             serial=clean.serial,
             client_id=client_id,
             warehouse_id=warehouse.id,
         )
-    return get_asset(session, row.id)
+    return get_asset(session, asset_id)
 
 
 def _load(session: Session, asset_id: int) -> Asset:
-    row = session.get(Asset, asset_id, populate_existing=True)
-    if row is None:
-        raise DomainError(_("That asset does not exist."))
-    return row
+    return load(session, Asset, asset_id, _("That asset does not exist."))
 
 
 def _check_version(
@@ -501,19 +482,13 @@ def _check_version(
 def _claim(session: Session, asset_id: int, expected_version: int, mine: AssetForm | None) -> Asset:
     """Compare-and-set on the version: of two clerks saving the same version only one
     wins; the other gets StaleAsset with the asset as it is now."""
-    claimed = (
-        session.connection()
-        .execute(
-            text("UPDATE asset SET version = version + 1 WHERE id = :id AND version = :v"),
-            {"id": asset_id, "v": expected_version},
-        )
-        .rowcount
+    return claim(
+        session,
+        Asset,
+        asset_id,
+        expected_version,
+        lambda: StaleAsset(get_asset(session, asset_id), mine),
     )
-    if claimed != 1:
-        raise StaleAsset(get_asset(session, asset_id), mine)
-    row = session.get(Asset, asset_id, populate_existing=True)
-    assert row is not None
-    return row
 
 
 def update_asset(
@@ -569,7 +544,7 @@ def move_asset(
         raise DomainError(
             _("The asset is already in {warehouse}.").format(warehouse=target.name), "warehouse"
         )
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         row = _claim(session, asset_id, expected_version, None)
         from_id = row.warehouse_id
         now = utcnow()

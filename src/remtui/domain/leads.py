@@ -25,15 +25,13 @@ back: no orphan document is left behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, text, update
+from sqlalchemy import and_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ..errors import DomainError, ValidationError
 from ..i18n import _
@@ -43,6 +41,21 @@ from ..store.tables.crm import Lead, LeadStatusChange
 from ..store.tables.documents import Document
 from ..store.types import utcnow
 from . import audit
+from .crm_common import (
+    StaleRecord,
+    all_or_nothing,
+    check_length,
+    claim,
+    count_for_client,
+    created_stamps,
+    employee_names,
+    insert,
+    load,
+    one_line,
+    page,
+    require_client,
+    version_of,
+)
 from .numbering import next_number
 from .staff import Actor
 
@@ -277,14 +290,14 @@ class LinkableDocument:
     label: str  # "Work order WO-000123"
 
 
-class StaleLead(DomainError):
+class StaleLead(StaleRecord[LeadRecord, LeadForm]):
     """Someone changed the lead after this copy was read. ``current`` is the lead as it is
     now; ``mine`` the form the clerk tried to save (None for a status change)."""
 
     def __init__(self, current: LeadRecord, mine: LeadForm | None = None) -> None:
-        super().__init__(_("Another employee changed this lead after you opened it."))
-        self.current = current
-        self.mine = mine
+        super().__init__(
+            _("Another employee changed this lead after you opened it."), current, mine
+        )
 
 
 class IllegalTransition(DomainError):
@@ -311,11 +324,10 @@ def _validate(session: Session, form: LeadForm) -> _Clean:
     description = clean_input(form.description or "")
     if not description:
         errors["description"] = _("Describe what the client wants.")
-    elif len(description) > LIMITS["description"]:
-        errors["description"] = _("At most {n} characters.").format(n=LIMITS["description"])
-    channel = " ".join(clean_input(form.channel or "").split())
-    if len(channel) > LIMITS["channel"]:
-        errors["channel"] = _("At most {n} characters.").format(n=LIMITS["channel"])
+    else:
+        check_length(errors, "description", description, LIMITS["description"])
+    channel = one_line(form.channel)
+    check_length(errors, "channel", channel, LIMITS["channel"])
     if form.responsible_id is not None:
         emp = session.get(Employee, form.responsible_id)
         if emp is None or not emp.active:
@@ -333,14 +345,6 @@ def validate(session: Session, form: LeadForm) -> None:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.exec(select(Employee.id, Employee.name).where(col(Employee.id).in_(wanted)))
-    return {int(i or 0): n for i, n in rows}
-
-
 def _lost_note(session: Session, lead_id: int) -> str:
     note = session.exec(
         select(LeadStatusChange.note)
@@ -353,9 +357,7 @@ def _lost_note(session: Session, lead_id: int) -> str:
 
 def get_lead(session: Session, lead_id: int) -> LeadRecord:
     """Every field of the lead, its result and its status history (oldest first)."""
-    row = session.get(Lead, lead_id, populate_existing=True)
-    if row is None:
-        raise DomainError(_("That lead does not exist."))
+    row = _load(session, lead_id)
     client = session.get(Client, row.client_id)
     doc = session.get(Document, row.document_id) if row.document_id is not None else None
     changes = session.exec(
@@ -363,7 +365,7 @@ def get_lead(session: Session, lead_id: int) -> LeadRecord:
         .where(LeadStatusChange.lead_id == lead_id)
         .order_by(col(LeadStatusChange.id))
     ).all()
-    names = _names(
+    names = employee_names(
         session,
         {row.responsible_id, row.created_by, row.updated_by} | {c.employee_id for c in changes},
     )
@@ -420,10 +422,7 @@ def get_lead(session: Session, lead_id: int) -> LeadRecord:
 
 
 def lead_version(session: Session, lead_id: int) -> int:
-    version = session.exec(select(Lead.version).where(Lead.id == lead_id)).first()
-    if version is None:
-        raise DomainError(_("That lead does not exist."))
-    return int(version)
+    return version_of(session, Lead, lead_id, _("That lead does not exist."))
 
 
 def list_leads(
@@ -432,7 +431,7 @@ def list_leads(
     """The client's leads, newest first (a page of them when ``limit`` is given)."""
     responsible = aliased(Employee)
     lost = aliased(LeadStatusChange)
-    query = (
+    query = page(
         select(Lead, Document, responsible, lost)
         .join(Document, col(Document.id) == col(Lead.document_id), isouter=True)
         .join(responsible, col(responsible.id) == col(Lead.responsible_id), isouter=True)
@@ -442,11 +441,10 @@ def list_leads(
             isouter=True,
         )
         .where(Lead.client_id == client_id)
-        .order_by(col(Lead.id).desc())
-        .offset(max(0, offset))
+        .order_by(col(Lead.id).desc()),
+        limit,
+        offset,
     )
-    if limit is not None:
-        query = query.limit(max(1, limit))
     rows: list[LeadRow] = []
     for lead, doc, resp, lost_change in session.exec(query):
         rows.append(
@@ -473,11 +471,7 @@ def list_leads(
 
 
 def count_leads(session: Session, client_id: int) -> int:
-    return int(
-        session.exec(
-            select(func.count()).select_from(Lead).where(Lead.client_id == client_id)
-        ).one()
-    )
+    return count_for_client(session, Lead, client_id)
 
 
 def linkable_documents(session: Session, lead_id: int) -> list[LinkableDocument]:
@@ -513,14 +507,6 @@ def linkable_documents(session: Session, lead_id: int) -> list[LinkableDocument]
 # --- writing -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _all_or_nothing(session: Session) -> Iterator[None]:
-    """A savepoint: if anything below fails, nothing of this change stays in the
-    transaction, even when the caller catches the error and carries on."""
-    with session.begin_nested():
-        yield
-
-
 def create_lead(
     session: Session,
     actor: Actor,
@@ -531,10 +517,9 @@ def create_lead(
 ) -> LeadRecord:
     """A new lead for the client, status New, numbered in the "lead" sequence
     (``prefixes`` is the configuration's ``document_prefixes``; default "L-")."""
-    if session.get(Client, client_id) is None:
-        raise DomainError(_("That client does not exist."), "client")
+    require_client(session, client_id)
     clean = _validate(session, form)
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         now = utcnow()
         row = Lead(
             number=next_number(session, "lead", prefixes),
@@ -543,17 +528,12 @@ def create_lead(
             description=clean.description,
             responsible_id=clean.responsible_id,
             status=LeadStatus.NEW.value,
-            created_at=now,
-            created_by=actor.id,
-            updated_at=now,
-            updated_by=actor.id,
+            **created_stamps(actor.id, now),
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
+        lead_id = insert(session, row)
         session.add(
             LeadStatusChange(
-                lead_id=row.id,
+                lead_id=lead_id,
                 at=now,
                 employee_id=actor.id,
                 from_status="",
@@ -565,38 +545,29 @@ def create_lead(
             actor.id,
             "lead.create",
             "lead",
-            row.id,
+            lead_id,
             number=row.number,
             client_id=client_id,
             channel=clean.channel,
             responsible_id=clean.responsible_id,
         )
-    return get_lead(session, row.id)
+    return get_lead(session, lead_id)
 
 
 def _load(session: Session, lead_id: int) -> Lead:
-    row = session.get(Lead, lead_id, populate_existing=True)
-    if row is None:
-        raise DomainError(_("That lead does not exist."))
-    return row
+    return load(session, Lead, lead_id, _("That lead does not exist."))
 
 
 def _claim(session: Session, lead_id: int, expected_version: int, mine: LeadForm | None) -> Lead:
-    """Compare-and-set on the version (atomic on every database): of two clerks saving the
-    same version only one wins; the other gets StaleLead with the lead as it is now."""
-    claimed = (
-        session.connection()
-        .execute(
-            text("UPDATE lead SET version = version + 1 WHERE id = :id AND version = :v"),
-            {"id": lead_id, "v": expected_version},
-        )
-        .rowcount
+    """Compare-and-set on the version: of two clerks saving the same version only one
+    wins; the other gets StaleLead with the lead as it is now."""
+    return claim(
+        session,
+        Lead,
+        lead_id,
+        expected_version,
+        lambda: StaleLead(get_lead(session, lead_id), mine),
     )
-    if claimed != 1:
-        raise StaleLead(get_lead(session, lead_id), mine)
-    row = session.get(Lead, lead_id, populate_existing=True)
-    assert row is not None
-    return row
 
 
 def _check_version(
@@ -615,7 +586,7 @@ def update_lead(
     _check_version(session, row, expected_version, form)
     clean = _validate(session, form)
     before = (row.description, row.channel, row.responsible_id)
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         row = _claim(session, lead_id, expected_version, form)
         row.description = clean.description
         row.channel = clean.channel
@@ -666,7 +637,7 @@ def _set_status(
     document_id: int | None = None,
 ) -> Lead:
     """Claim the version and write the status, its history row and the audit record. The
-    caller has checked the transition and runs this inside ``_all_or_nothing``."""
+    caller has checked the transition and runs this inside ``all_or_nothing``."""
     row = _claim(session, lead_id, expected_version, None)
     from_status = row.status
     now = utcnow()
@@ -706,7 +677,7 @@ def start_work(session: Session, actor: Actor, lead_id: int, expected_version: i
     _check_version(session, row, expected_version, None)
     if not can_transition(row.status, LeadStatus.IN_WORK):
         raise _refuse(row.status, LeadStatus.IN_WORK)
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         _set_status(session, actor, lead_id, expected_version, LeadStatus.IN_WORK)
     return get_lead(session, lead_id)
 
@@ -728,14 +699,13 @@ def mark_lost(
     errors: dict[str, str] = {}
     if reason not in {r.value for r in LostReason}:
         errors["lost_reason"] = _("Choose why the lead was lost.")
-    clean_note = " ".join(clean_input(note or "").split())
-    if len(clean_note) > LIMITS["lost_note"]:
-        errors["lost_note"] = _("At most {n} characters.").format(n=LIMITS["lost_note"])
-    elif reason == LostReason.OTHER and not clean_note:
+    clean_note = one_line(note)
+    check_length(errors, "lost_note", clean_note, LIMITS["lost_note"])
+    if reason == LostReason.OTHER and not clean_note:
         errors["lost_note"] = _("Say why the lead was lost.")
     if errors:
         raise ValidationError(errors)
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         _set_status(
             session,
             actor,
@@ -793,7 +763,7 @@ def mark_won(
             ),
             "document",
         )
-    with _all_or_nothing(session):
+    with all_or_nothing(session):
         # Conditional, so two leads racing for one document cannot both have it.
         linked = (
             session.connection()

@@ -1,9 +1,10 @@
 """What the leads and assets dialogs share: labelled form rows with a message under each
-field, showing a domain error next to its field, and small reads the dialogs need."""
+field, one-line fields, showing a domain error next to its field, the OK / Cancel row,
+store work as the signed-in employee, and small reads the dialogs need."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,23 +14,34 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.widget import Widget
-from textual.widgets import DataTable, Label
+from textual.widgets import Button, DataTable, Input, Label
 
+from ...errors import DomainError, ValidationError
 from ...i18n import _
 from ..safe import cell, line
 from ..widgets.note import FieldNote
+from ..work import run_store
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from ...domain.staff import Actor
     from ..app import RemApp
 
 F = TypeVar("F")
+T = TypeVar("T")
 
 # Inputs accept far more than the domain allows, so an over-long paste is refused with the
 # domain's "At most N characters." next to the field instead of being cut or dropped
 # silently (Textual's Input ignores an insertion that would pass its max_length).
 INPUT_CAP = 20_000
+
+
+def text_input(name: str, placeholder: str, **kwargs: Any) -> Input:
+    """A compact one-line field ``#f-<name>`` that takes more than the domain allows."""
+    return Input(
+        id=f"f-{name}", placeholder=placeholder, max_length=INPUT_CAP, compact=True, **kwargs
+    )
 
 
 def form_row(name: str, label: str, *widgets: Widget, tall: bool = False) -> ComposeResult:
@@ -38,6 +50,15 @@ def form_row(name: str, label: str, *widgets: Widget, tall: bool = False) -> Com
         yield Label(label, classes="form-label")
         yield from widgets
     yield FieldNote("", id=f"err-{name}", classes="field-error")
+
+
+def dialog_buttons(
+    ok: str, ok_id: str, cancel_id: str, *, variant: Any = "primary"
+) -> ComposeResult:
+    """The row under a small form: ``ok`` (its key in the label) and Cancel (Esc)."""
+    with Horizontal(classes="dialog-buttons"):
+        yield Button(ok, id=ok_id, variant=variant, compact=True)
+        yield Button(_("Cancel") + " (Esc)", id=cancel_id, compact=True)
 
 
 def clear_errors(root: DOMNode) -> None:
@@ -66,6 +87,52 @@ def show_errors(root: DOMNode, errors: dict[str, str], fallback: str) -> None:
         root.query_one(f"#err-{target}", FieldNote).update(line(" ".join(messages), limit=400))
     if first is not None and first.focusable:
         first.focus()
+
+
+def field_errors(exc: DomainError) -> dict[str, str]:
+    """field -> message of a refusal (one field, or several for a ValidationError)."""
+    return exc.errors if isinstance(exc, ValidationError) else {exc.field or "": exc.message}
+
+
+def is_stale(exc: object) -> bool:
+    """Whether the refusal says someone changed the item after this copy was read."""
+    from ...domain.crm_common import StaleRecord
+
+    return isinstance(exc, StaleRecord)
+
+
+def run_read(
+    node: DOMNode, work: Callable[[Session], T], done: Callable[[T], Any], *, group: str
+) -> None:
+    """``work(session)`` in a read of the store, in a worker; ``done(result)`` after."""
+    app: RemApp = node.app  # type: ignore[assignment]
+
+    def read() -> T:
+        with app.store().read() as session:
+            return work(session)
+
+    run_store(node, read, done, group=group)
+
+
+def run_write(
+    node: DOMNode,
+    work: Callable[[Session, Actor], T],
+    done: Callable[[T], Any],
+    *,
+    group: str,
+    error: Callable[[DomainError], Any],
+) -> None:
+    """``work(session, actor)`` in one write transaction as the signed-in employee, in a
+    worker; ``done(result)`` after, or ``error(exc)`` when the domain refuses."""
+    app: RemApp = node.app  # type: ignore[assignment]
+    actor = app.actor
+
+    def write() -> T:
+        assert actor is not None
+        with app.store().write() as session:
+            return work(session, actor)
+
+    run_store(node, write, done, group=group, error=error)
 
 
 def fit_column(table: DataTable[Any], flex: str, minimum: int = 8, width: int = 0) -> None:

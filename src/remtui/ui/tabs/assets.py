@@ -53,13 +53,9 @@ class AssetsTab(CrmListTab):
     def open_item(self, item_id: int) -> None:
         from ..dialogs.asset import AssetDialog
 
-        self.app.push_screen(AssetDialog(item_id), lambda _changed: self.reload())
+        self.push_item(AssetDialog(item_id))
 
     def action_new_asset(self) -> None:
         from ..dialogs.asset import NewAssetDialog
 
-        def created(asset_id: int | None) -> None:
-            if asset_id is not None:
-                self.reload(select_id=asset_id)
-
-        self.app.push_screen(NewAssetDialog(self.client_id), created)
+        self.push_new(NewAssetDialog(self.client_id))

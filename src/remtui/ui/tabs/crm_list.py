@@ -8,6 +8,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..safe import line
@@ -142,6 +143,19 @@ class CrmListTab(ProfileTab):
         event.stop()
         if 0 <= event.cursor_row < len(self.rows):
             self.open_item(self.row_id(self.rows[event.cursor_row]))
+
+    def push_item(self, dialog: Screen[Any]) -> None:
+        """Open an item's profile; the list is read again when it closes."""
+        self.app.push_screen(dialog, lambda _changed: self.reload())
+
+    def push_new(self, dialog: Screen[int]) -> None:
+        """Open a + New dialog; the item it creates is selected in the list."""
+
+        def created(item_id: int | None) -> None:
+            if item_id is not None:
+                self.reload(select_id=item_id)
+
+        self.app.push_screen(dialog, created)
 
     def store_changed(self) -> None:
         if self.loaded:

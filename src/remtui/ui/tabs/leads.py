@@ -64,13 +64,9 @@ class LeadsTab(CrmListTab):
     def open_item(self, item_id: int) -> None:
         from ..dialogs.lead import LeadDialog
 
-        self.app.push_screen(LeadDialog(item_id), lambda _changed: self.reload())
+        self.push_item(LeadDialog(item_id))
 
     def action_new_lead(self) -> None:
         from ..dialogs.lead import NewLeadDialog
 
-        def created(lead_id: int | None) -> None:
-            if lead_id is not None:
-                self.reload(select_id=lead_id)
-
-        self.app.push_screen(NewLeadDialog(self.client_id), created)
+        self.push_new(NewLeadDialog(self.client_id))
