@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 from sqlmodel import col, select
 from textual import events
 from textual.widgets import DataTable, Input, TextArea
@@ -19,6 +18,7 @@ from remtui.domain import calls, chats, staff
 from remtui.store.engine import Store
 from remtui.store.tables.comms import ChatMessage, PhoneCall, SmsMessage
 from remtui.ui.dialogs.comms import LogCallDialog, NewChatDialog, SmsComposer
+from remtui.ui.safe import Cell
 from remtui.ui.screens.chat import ChatScreen
 from remtui.ui.screens.profile import ProfileScreen
 
@@ -114,7 +114,8 @@ async def test_recordings_link_only_when_safe(make_app, store, admin, make_clien
         await wait_for(pilot, lambda: len(rows(app, "calls-table")) == 3)
         cells = {str(r[4]): r[4] for r in rows(app, "calls-table")}
 
-        def links(text: Text) -> set[str]:
+        def links(shown: Cell) -> set[str]:
+            text = shown.as_text()
             found = {text.style.link} if hasattr(text.style, "link") else set()
             found |= {s.style.link for s in text.spans if hasattr(s.style, "link")}
             return {link for link in found if link}

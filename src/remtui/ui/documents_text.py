@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from ..i18n import N_, _
-from .safe import cell
+from .safe import Cell, cell
 
 if TYPE_CHECKING:
     from .app import RemApp
@@ -87,7 +86,7 @@ def day(app: Any, dt: Any) -> str:
     return format_date(dt, rem.settings.locale)
 
 
-def money_cell(text: str, style: str = "") -> Text:
+def money_cell(text: str, style: str = "") -> Cell:
     value = cell(text, style=style)
     value.justify = "right"
     return value

@@ -9,7 +9,6 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.dom import DOMNode
@@ -18,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from ...errors import DomainError, ValidationError
 from ...i18n import _
-from ..safe import cell, line
+from ..safe import Cell, cell, line
 from ..widgets.note import FieldNote
 from ..work import run_store
 
@@ -198,7 +197,7 @@ def merge_edits(base: F, mine: F, theirs: F) -> F:
     return replace(theirs, **changed)  # type: ignore[type-var]
 
 
-def money_cell(amount: int, app: RemApp) -> Text:
+def money_cell(amount: int, app: RemApp) -> Cell:
     """An amount for a table cell, right-aligned."""
     from ...money import format_money
 

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
 from ..documents_text import HELP_BINDING, money, parse_money, plain_amount
-from ..safe import cell, line
+from ..safe import line, rich_line
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
@@ -117,7 +117,7 @@ class LineRow(Vertical):
         self.query_one(".line-error", FieldNote).update(" · ".join(parts))
 
     def show_total(self, text: str) -> None:
-        self.query_one(".line-total", Static).update(cell(text, limit=20))
+        self.query_one(".line-total", Static).update(rich_line(text, limit=20))
 
 
 class CatalogMatches(OptionList):
@@ -242,7 +242,9 @@ class DocumentEditor(Dialog[int]):
         title = self._titles() + " — " + client.name
         self.query_one("#editor-title", Static).update(line(title))
         select = self.query_one("#editor-asset", Select)
-        select.set_options([(_("No asset"), 0), *((cell(label), aid) for aid, label in assets)])
+        select.set_options(
+            [(_("No asset"), 0), *((rich_line(label), aid) for aid, label in assets)]
+        )
         box = self.query_one("#editor-lines", VerticalScroll)
         rows: list[LineRow] = []
         if detail is not None:
@@ -490,7 +492,7 @@ class DocumentEditor(Dialog[int]):
             return
         options = []
         for item in items:
-            prompt = cell(item.name, limit=80)
+            prompt = rich_line(item.name, limit=80)
             prompt.append(f"  {money(self.app, item.price)} · {item.kind_label}", style="dim")
             options.append(Option(prompt, id=str(item.id)))
         matches.set_options(options)

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
 from ..documents_text import HELP_BINDING, money, parse_money, plain_amount, when
-from ..safe import cell, content, line
+from ..safe import content, line, rich_line
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
@@ -112,7 +112,7 @@ class MoneyDialog(Dialog[int]):
     def set_cashboxes(self, boxes: list[tuple[int, str]]) -> None:
         select = self.query_one("#pay-cashbox", Select)
         if boxes:
-            select.set_options([(cell(name), box_id) for box_id, name in boxes])
+            select.set_options([(rich_line(name), box_id) for box_id, name in boxes])
             select.value = boxes[0][0]
         else:
             select.set_options([(_("No cashbox is open."), 0)])
@@ -204,7 +204,7 @@ class PaymentDialog(MoneyDialog):
             label = _("{number} · {kind} · due {due}").format(
                 number=d.number, kind=d.kind_label, due=money(self.app, d.due)
             )
-            options.append((cell(label), d.id))
+            options.append((rich_line(label), d.id))
         select = self.query_one("#pay-document", Select)
         select.set_options(options)
         select.value = preset.id if preset is not None else 0

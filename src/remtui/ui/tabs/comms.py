@@ -23,7 +23,7 @@ from ...errors import DomainError
 from ...i18n import N_, _, ngettext
 from ...permissions import Perm
 from ...safetext import safe_text
-from ..safe import cell, line
+from ..safe import Cell, cell, line
 from ..work import run_store
 from .base import ProfileTab
 
@@ -72,7 +72,7 @@ def chat_status_text(status: str) -> str:
     return _("Chat open") if status == "open" else _("Chat closed")
 
 
-def recording_text(recording: str, is_link: bool, href: str, *, limit: int = 200) -> Text:
+def recording_text(recording: str, is_link: bool, href: str, *, limit: int = 200) -> Cell:
     """The recording as a cell: a terminal hyperlink only for a validated link, plain
     text (never clickable) for anything else."""
     from ...domain.calls import check_recording
@@ -327,7 +327,7 @@ class CommsTab(ProfileTab):
         if row.recording:
             text.append(" · " + _("Recording: "))
             text.append_text(
-                recording_text(row.recording, row.recording_is_link, row.recording_href)
+                recording_text(row.recording, row.recording_is_link, row.recording_href).as_text()
             )
         detail.update(text)
         detail.display = True
