@@ -315,27 +315,7 @@ def take_payment(
     if errors:
         raise ValidationError(errors)
     if doc is None:
-        row = _write(
-            session,
-            actor,
-            client_id=client_id,
-            cashbox_id=cashbox_id,
-            direction=Direction.IN,
-            amount=value,
-            item=CashFlowItem.PREPAYMENT,
-            document=None,
-            note=text,
-        )
-        audit.record(
-            session,
-            actor.id,
-            "payment.advance",
-            "payment",
-            row.id,
-            client_id=client_id,
-            amount=value,
-            cashbox_id=cashbox_id,
-        )
+        row = _receive(session, actor, client_id, cashbox_id, value, None, text)
         return get_payment(session, row.id or 0)
     if value > due and not advance_excess:
         raise PaymentExceedsDue(due, value - due)
@@ -343,55 +323,60 @@ def take_payment(
     excess = value - against
     main: Payment | None = None
     if against > 0:
-        main = _write(
+        main = _receive(
             session,
             actor,
-            client_id=client_id,
-            cashbox_id=cashbox_id,
-            direction=Direction.IN,
-            amount=against,
-            item=CashFlowItem.CLIENT_PAYMENT,
-            document=doc,
-            note=text,
-        )
-        audit.record(
-            session,
-            actor.id,
-            "payment.take",
-            "payment",
-            main.id,
-            client_id=client_id,
-            amount=against,
-            cashbox_id=cashbox_id,
+            client_id,
+            cashbox_id,
+            against,
+            doc,
+            text,
             document_id=doc.id,
             number=doc.number,
         )
     if excess > 0:
-        extra = _write(
-            session,
-            actor,
-            client_id=client_id,
-            cashbox_id=cashbox_id,
-            direction=Direction.IN,
-            amount=excess,
-            item=CashFlowItem.PREPAYMENT,
-            document=None,
-            note=text,
-        )
-        audit.record(
-            session,
-            actor.id,
-            "payment.advance",
-            "payment",
-            extra.id,
-            client_id=client_id,
-            amount=excess,
-            cashbox_id=cashbox_id,
-            excess_of_document_id=doc.id,
+        extra = _receive(
+            session, actor, client_id, cashbox_id, excess, None, text, excess_of_document_id=doc.id
         )
         main = main or extra
     assert main is not None
     return get_payment(session, main.id or 0)
+
+
+def _receive(
+    session: Session,
+    actor: Actor,
+    client_id: int,
+    cashbox_id: int,
+    amount: int,
+    doc: Document | None,
+    note: str,
+    **detail: object,
+) -> Payment:
+    """Money in: a payment of ``doc``, or an advance when it is None, and its audit row."""
+    row = _write(
+        session,
+        actor,
+        client_id=client_id,
+        cashbox_id=cashbox_id,
+        direction=Direction.IN,
+        amount=amount,
+        item=CashFlowItem.PREPAYMENT if doc is None else CashFlowItem.CLIENT_PAYMENT,
+        document=doc,
+        note=note,
+    )
+    audit.record(
+        session,
+        actor.id,
+        "payment.advance" if doc is None else "payment.take",
+        "payment",
+        row.id,
+        client_id=client_id,
+        amount=amount,
+        cashbox_id=cashbox_id,
+        **detail,
+    )
+    return row
 
 
 def refund_preview(session: Session, client_id: int, amount: int) -> RefundPreview:
