@@ -8,6 +8,7 @@ owes the client asks for confirmation and says what the balance will become.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -25,8 +26,11 @@ from .base import Dialog
 from .confirm import ConfirmDialog
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from ...domain.documents import DocumentRow
     from ...domain.payments import PaymentRecord
+    from ...domain.staff import Actor
     from ..app import RemApp
 
 
@@ -121,6 +125,25 @@ class MoneyDialog(Dialog[int]):
     def saved(self, record: PaymentRecord) -> None:
         self._saving = False
         self.dismiss(record.id)
+
+    def write_payment(
+        self,
+        change: Callable[[Session, Actor], PaymentRecord],
+        *,
+        group: str,
+        error: Callable[[DomainError], None],
+    ) -> None:
+        """Run ``change(session, actor)`` in one write transaction, in a worker; the dialog
+        closes with the payment when it succeeds, ``error`` hears why when it does not."""
+        actor = self.rem.actor
+
+        def write() -> PaymentRecord:
+            assert actor is not None
+            with self.rem.store().write() as session:
+                return change(session, actor)
+
+        self._saving = True
+        run_store(self, write, self.saved, group=group, error=error)
 
 
 class PaymentDialog(MoneyDialog):
@@ -238,26 +261,23 @@ class PaymentDialog(MoneyDialog):
         if errors:
             self.show_errors(errors)
             return
-        actor, client_id = self.rem.actor, self.client_id
+        client_id = self.client_id
 
-        def write() -> PaymentRecord:
+        def change(session: Session, actor: Actor) -> PaymentRecord:
             from ...domain.payments import take_payment
 
-            assert actor is not None
-            with self.rem.store().write() as session:
-                return take_payment(
-                    session,
-                    actor,
-                    client_id,
-                    cashbox_id=cashbox,
-                    amount=amount,
-                    document_id=document_id,
-                    note=note,
-                    advance_excess=advance_excess,
-                )
+            return take_payment(
+                session,
+                actor,
+                client_id,
+                cashbox_id=cashbox,
+                amount=amount,
+                document_id=document_id,
+                note=note,
+                advance_excess=advance_excess,
+            )
 
-        self._saving = True
-        run_store(self, write, self.saved, group="pay-save", error=self._payment_failed)
+        self.write_payment(change, group="pay-save", error=self._payment_failed)
 
     def _payment_failed(self, exc: DomainError) -> None:
         from ...domain.payments import PaymentExceedsDue
@@ -373,25 +393,22 @@ class RefundDialog(MoneyDialog):
         if errors:
             self.show_errors(errors)
             return
-        actor, client_id = self.rem.actor, self.client_id
+        client_id = self.client_id
 
-        def write() -> PaymentRecord:
+        def change(session: Session, actor: Actor) -> PaymentRecord:
             from ...domain.payments import refund
 
-            assert actor is not None
-            with self.rem.store().write() as session:
-                return refund(
-                    session,
-                    actor,
-                    client_id,
-                    cashbox_id=cashbox,
-                    amount=amount,
-                    note=note,
-                    confirmed=confirmed,
-                )
+            return refund(
+                session,
+                actor,
+                client_id,
+                cashbox_id=cashbox,
+                amount=amount,
+                note=note,
+                confirmed=confirmed,
+            )
 
-        self._saving = True
-        run_store(self, write, self.saved, group="refund-save", error=self._refund_failed)
+        self.write_payment(change, group="refund-save", error=self._refund_failed)
 
     def _refund_failed(self, exc: DomainError) -> None:
         from ...domain.payments import RefundNeedsConfirmation
@@ -478,14 +495,11 @@ class VoidDialog(MoneyDialog):
         if not reason.strip():
             self.show_errors({"reason": _("Enter the reason for voiding the payment.")})
             return
-        actor, payment_id = self.rem.actor, self.payment.id
+        payment_id = self.payment.id
 
-        def write() -> PaymentRecord:
+        def change(session: Session, actor: Actor) -> PaymentRecord:
             from ...domain.payments import void_payment
 
-            assert actor is not None
-            with self.rem.store().write() as session:
-                return void_payment(session, actor, payment_id, reason)
+            return void_payment(session, actor, payment_id, reason)
 
-        self._saving = True
-        run_store(self, write, self.saved, group="void-save", error=self.failed)
+        self.write_payment(change, group="void-save", error=self.failed)
