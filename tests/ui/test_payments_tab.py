@@ -246,3 +246,17 @@ async def test_pages_load_as_the_cursor_nears_the_end(make_app, store, make_clie
         assert not tab.has_more
         await wait_for(pilot, lambda: "60 payments." in screen_text(app))
     assert [p.amount for p in tab.rows] == list(range(159, 99, -1))
+
+
+async def test_the_advance_dialog_shows_its_choices_once_loaded(make_app, make_client, admin):
+    """No payable document: the Pays choice reads "Nothing: an advance", not "Loading…"
+    (Textual's Select kept showing the loading prompt when the value did not change)."""
+    make_client("Ana Lima", "912 000 333")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_payments(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Nothing: an advance" in shown and "Loading" not in shown

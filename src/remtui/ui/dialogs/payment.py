@@ -25,6 +25,10 @@ from ..work import run_store
 from .base import Dialog
 from .confirm import ConfirmDialog
 
+# The value of the "Loading…" option. No real option may share it: Textual's Select does
+# not redraw its shown choice when set_options() keeps the value it had.
+LOADING = -1
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -101,7 +105,7 @@ class MoneyDialog(Dialog[int]):
 
     def cashbox_value(self, errors: dict[str, str]) -> int:
         value = self.query_one("#pay-cashbox", Select).value
-        if not isinstance(value, int) or not value:
+        if not isinstance(value, int) or value <= 0:
             errors["cashbox"] = _("Choose a cashbox.")
             return 0
         return value
@@ -172,7 +176,7 @@ class PaymentDialog(MoneyDialog):
                 "cashbox",
                 _("Cashbox"),
                 Select[int](
-                    [(_("Loading…"), 0)], id="pay-cashbox", allow_blank=False, compact=True
+                    [(_("Loading…"), LOADING)], id="pay-cashbox", allow_blank=False, compact=True
                 ),
             )
             yield from self.row(
@@ -182,7 +186,7 @@ class PaymentDialog(MoneyDialog):
                 "document",
                 _("Pays"),
                 Select[int](
-                    [(_("Loading…"), 0)], id="pay-document", allow_blank=False, compact=True
+                    [(_("Loading…"), LOADING)], id="pay-document", allow_blank=False, compact=True
                 ),
             )
             yield from self.row(
@@ -256,7 +260,7 @@ class PaymentDialog(MoneyDialog):
         cashbox = self.cashbox_value(errors)
         amount = self.amount_value(errors)
         chosen = self.query_one("#pay-document", Select).value
-        document_id = chosen if isinstance(chosen, int) and chosen else None
+        document_id = chosen if isinstance(chosen, int) and chosen > 0 else None
         note = self.query_one("#pay-note", Input).value
         if errors:
             self.show_errors(errors)
@@ -328,7 +332,7 @@ class RefundDialog(MoneyDialog):
                 "cashbox",
                 _("Cashbox"),
                 Select[int](
-                    [(_("Loading…"), 0)], id="pay-cashbox", allow_blank=False, compact=True
+                    [(_("Loading…"), LOADING)], id="pay-cashbox", allow_blank=False, compact=True
                 ),
             )
             yield from self.row(
