@@ -54,7 +54,12 @@ async def open_client(pilot, query: str, tab_key: str | None = None) -> None:
 
     app = pilot.app
     await pilot.press(*query)
-    await wait_for(pilot, lambda: app.screen.query_one("#results").row_count >= 1)
+
+    def found() -> bool:  # the search's own results, not the full list shown before them
+        table = app.screen.query_one("#results")
+        return table.row_count >= 1 and str(table.get_row_at(0)[0]).startswith(query)
+
+    await wait_for(pilot, found)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
     await pilot.pause(0.5)
