@@ -132,8 +132,18 @@ class _Server:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
 
         def drop() -> None:
-            with self.admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            from sqlalchemy.exc import DBAPIError
+
+            # A role without pg_signal_backend may not end an autovacuum worker: wait for it.
+            for attempt in range(50):
+                try:
+                    with self.admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    return
+                except DBAPIError:
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.2)
 
         return self.url.set(database=name).render_as_string(hide_password=False), drop
 

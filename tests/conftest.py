@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from remtui import i18n
 from remtui.domain import clients, staff
@@ -47,6 +47,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason or 'SQLite store'}"))
+
+
+def drop_database(conn: Connection, name: str, *, tries: int = 50) -> None:
+    """DROP DATABASE ... WITH (FORCE), waiting out an autovacuum worker.
+
+    FORCE terminates the database's other sessions, but a role that is not a superuser (nor
+    in pg_signal_backend) may not terminate an autovacuum worker: PostgreSQL refuses with
+    InsufficientPrivilege. The worker is done with a test's few rows within a moment.
+    """
+    for attempt in range(tries):
+        try:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2)
 
 
 class _Server:
@@ -86,7 +103,7 @@ class _Server:
         if self.template is None:
             name = f"{self.prefix}_tpl_{head_revision()}"
             with self.admin().connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                drop_database(conn, name)
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             store = Store(self.url_for(name))
             try:
@@ -123,13 +140,13 @@ class _Server:
         with self.admin().connect() as conn:
             while self.created:
                 name = self.created.pop()
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                drop_database(conn, name)
 
     def close(self) -> None:
         self.drop_created()
         if self.template is not None:
             with self.admin().connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)'))
+                drop_database(conn, self.template)
             self.template = None
         if self._admin is not None:
             self._admin.dispose()
