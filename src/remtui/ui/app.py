@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import DomainError
 from ..i18n import N_, _
 from . import styles
-from .keys import translate_bindings
+from .keys import FOCUS_BINDINGS, press_enter, translate_bindings
 
 if TYPE_CHECKING:
     from ..domain.staff import Actor
@@ -44,6 +44,7 @@ class RemApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="app.help"),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
+        *FOCUS_BINDINGS,
     ]
 
     def __init__(
@@ -228,6 +229,9 @@ class RemApp(App[int]):
         )
 
     # --- keys, help and palette --------------------------------------------------------
+
+    def action_enter(self) -> None:
+        press_enter(self.screen)
 
     def action_help(self) -> None:
         from .dialogs.help import HelpDialog

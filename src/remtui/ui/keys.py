@@ -4,9 +4,45 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Input
 
 from ..i18n import _
+
+# Type-ahead: over a slow SSH link, keys arrive in bursts ("name<Tab>phone", "50<Enter>").
+# Textual queues each key for the focused widget as the app reads it, but runs a widget's
+# own bindings (Enter submits an Input) only after the key has bubbled up to the app, by
+# which time the keys behind it are already in the field. These priority bindings act
+# while the app reads the key instead: Tab moves the focus at once, and Enter is queued
+# for the field behind the keys typed before it and ahead of those typed after.
+ENTER_NEXT = "enter-next"  # the class of fields where Enter moves to the next field
+FOCUS_BINDINGS = [
+    Binding("tab", "app.focus_next", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    Binding("enter", "app.enter", show=False, priority=True),
+]
+
+
+def press_enter(screen: Screen[object]) -> None:
+    """Enter in a field marked ENTER_NEXT moves on; in another field it submits what the
+    field holds at this point of the typing; any other widget gets its Enter as usual."""
+    focused = screen.focused
+    if focused is not None and focused.has_class(ENTER_NEXT):
+        screen.focus_next()
+    elif isinstance(focused, Input):
+        focused.call_later(focused.action_submit)
+    else:
+        raise SkipAction()
+
+
+def keep_what_was_entered(event: Input.Submitted) -> None:
+    """Put back what the field held when Enter was pressed: keys typed after Enter reach
+    the field before the form reads it, and must not change what is saved."""
+    if event.input.value != event.value:
+        event.input.value = event.value
 
 
 def translate_bindings(node: DOMNode) -> None:

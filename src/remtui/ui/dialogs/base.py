@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.widgets import Input
 
 from ...i18n import N_
 from .. import styles
-from ..keys import translate_bindings
+from ..keys import keep_what_was_entered, translate_bindings
 
 T = TypeVar("T")
 
@@ -23,10 +25,19 @@ class Dialog(ModalScreen[T]):
         Binding("f1", "app.help", N_("Help"), id="dialog.help"),
     ]
     HELP_TEXT = ""
+    # Enter in a field confirms, as ctrl+s does (fields marked ENTER_NEXT move on instead).
+    ENTER_CONFIRMS: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+    @on(Input.Submitted)
+    def _enter_confirms(self, event: Input.Submitted) -> None:
+        if self.ENTER_CONFIRMS:
+            event.stop()
+            keep_what_was_entered(event)
+            self.action_confirm()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

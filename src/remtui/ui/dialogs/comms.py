@@ -70,6 +70,7 @@ class _FormDialog(Dialog[Any]):
 
 
 class LogCallDialog(_FormDialog):
+    ENTER_CONFIRMS = True
     HELP_TEXT = N_(
         "Log a call by hand: its type, the number (empty means the client's first phone), "
         "how long it lasted (seconds or minutes:seconds, e.g. 2:05) and, if there is one, "
@@ -145,10 +146,6 @@ class LogCallDialog(_FormDialog):
         number = self.query_one("#call-number", Input)
         if record.phones and not number.value:
             number.value = display(record.phones[0].e164)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         app, actor, client_id = self.rem, self.rem.actor, self.client_id
@@ -287,6 +284,7 @@ class SmsComposer(_FormDialog):
 
 
 class NewChatDialog(_FormDialog):
+    ENTER_CONFIRMS = True
     HELP_TEXT = N_(
         "Start a chat with the client: choose the channel and write the first message. "
         "Enter or ctrl+s starts it; Escape closes without starting."
@@ -323,10 +321,6 @@ class NewChatDialog(_FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#chat-channel").focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         app, actor, client_id = self.rem, self.rem.actor, self.client_id

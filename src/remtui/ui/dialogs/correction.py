@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
+from ..keys import ENTER_NEXT
 from ..safe import line
 from ..widgets.balance import badge
 from ..widgets.check import Radio
@@ -26,6 +27,7 @@ DIRECTIONS = ("owes_more", "we_owe_more", "set_to")
 
 
 class CorrectionDialog(Dialog[bool]):
+    ENTER_CONFIRMS = True
     HELP_TEXT = N_(
         "Correct the balance: choose whether the client owes us more, we owe the client "
         "more, or set the balance to an amount (which may be zero or negative: negative "
@@ -61,7 +63,13 @@ class CorrectionDialog(Dialog[bool]):
             yield FieldNote("", id="err-direction", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label(_("Amount"), classes="form-label")
-                yield Input(id="c-amount", compact=True, max_length=20, placeholder=_("e.g. 12,50"))
+                yield Input(
+                    id="c-amount",
+                    classes=ENTER_NEXT,
+                    compact=True,
+                    max_length=20,
+                    placeholder=_("e.g. 12,50"),
+                )
             yield FieldNote("", id="err-amount", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label(_("Reason"), classes="form-label")
@@ -109,13 +117,6 @@ class CorrectionDialog(Dialog[bool]):
                 _("After the correction") + ": ", badge(Balance(after, state_of(after)), settings)
             )
         )
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "c-amount":
-            self.query_one("#c-reason", Input).focus()
-        else:
-            self.action_confirm()
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:

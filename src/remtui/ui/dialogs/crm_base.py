@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Static
 
 from ...errors import DomainError
 from ...i18n import _
@@ -68,6 +68,8 @@ class CrmNewDialog(Dialog[int]):
     """The item's fields in a form: ctrl+s, Enter in a line or Save creates it and
     dismisses with its id; Cancel or Escape closes; a refusal shows next to its field."""
 
+    ENTER_CONFIRMS = True
+
     HEADING = ""  # N_("New ...")
     FORM_ID = ""
     FORM_CLASSES = "dialog crm-form"
@@ -110,10 +112,6 @@ class CrmNewDialog(Dialog[int]):
     def _cancel_pressed(self) -> None:
         self.dismiss(None)
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_confirm()
-
     def action_confirm(self) -> None:
         run_write(self, self.creator(), self._created, group=self.GROUP, error=self._failed)
 
@@ -137,6 +135,8 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
     Widget ids start with ``PREFIX``: ``<prefix>-profile``, ``-title``, ``-summary``,
     ``-meta``, ``-notice``, ``-save``, ``-close``; run_store groups ``-load``, ``-save``,
     ``-watch``. The texts are N_() messages, translated where they are shown."""
+
+    ENTER_CONFIRMS = True
 
     PREFIX = ""
     HEADING = ""  # the title until the item is loaded
@@ -295,10 +295,6 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
             self.action_confirm()
         elif event.button.id == f"{self.PREFIX}-close":
             self.action_cancel()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         if self.record is None:

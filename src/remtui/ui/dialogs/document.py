@@ -426,6 +426,8 @@ class DocumentDialog(Dialog[None]):
 class StatusDialog(Dialog[tuple[str, str]]):
     """Pick the next status; each choice says what it does to the client's balance."""
 
+    ENTER_CONFIRMS = True
+
     BINDINGS = [HELP_BINDING]
 
     HELP_TEXT = N_(
@@ -487,10 +489,6 @@ class StatusDialog(Dialog[tuple[str, str]]):
 
     @on(OptionList.OptionSelected)
     def _picked(self) -> None:
-        self.action_confirm()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
         self.action_confirm()
 
     @on(Button.Pressed, "#status-ok")

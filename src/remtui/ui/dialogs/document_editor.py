@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
 from ..documents_text import HELP_BINDING, money, parse_money, plain_amount
+from ..keys import ENTER_NEXT
 from ..safe import line, rich_line
 from ..widgets.note import FieldNote
 from ..work import run_store
@@ -74,16 +75,18 @@ class LineRow(Vertical):
             yield Input(
                 description,
                 placeholder=_("Item or service"),
-                classes="line-description",
+                classes=f"line-description {ENTER_NEXT}",
                 max_length=500,
                 compact=True,
             )
-            yield Input(quantity, classes="line-quantity", max_length=14, compact=True)
-            yield Input(price, classes="line-unit_price", max_length=24, compact=True)
+            yield Input(
+                quantity, classes=f"line-quantity {ENTER_NEXT}", max_length=14, compact=True
+            )
+            yield Input(price, classes=f"line-unit_price {ENTER_NEXT}", max_length=24, compact=True)
             yield Input(
                 discount,
                 placeholder=_("% or €"),
-                classes="line-discount",
+                classes=f"line-discount {ENTER_NEXT}",
                 max_length=24,
                 compact=True,
             )
@@ -134,6 +137,7 @@ class CatalogMatches(OptionList):
 
 
 class DocumentEditor(Dialog[int]):
+    ENTER_CONFIRMS = True
     HELP_TEXT = N_(
         "One row per line: item (type to search the catalog, Down to pick; or write "
         "anything), quantity (2, 1,5), unit price, discount (10 % for a percentage, 5,00 "
@@ -430,14 +434,6 @@ class DocumentEditor(Dialog[int]):
             if event.input.has_focus:
                 self._schedule_search(row, event.value)
         self._schedule_preview()
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "editor-comment":
-            self.action_confirm()
-        else:
-            self.focus_next()
 
     @on(Button.Pressed, ".line-remove")
     def _remove_pressed(self, event: Button.Pressed) -> None:

@@ -354,6 +354,8 @@ class LeadDialog(CrmProfileDialog["LeadRecord", "LeadForm"]):
 class LostDialog(CrmChangeDialog):
     """Marks the lead lost; dismisses with the lead as it is now, or StaleLead."""
 
+    ENTER_CONFIRMS = True
+
     HELP_TEXT = N_(
         "Why the lead was lost: choose a reason (Enter opens the list). A note is optional, "
         'except for "Other", which needs one. ctrl+s marks the lead lost; it cannot be '
@@ -396,10 +398,6 @@ class LostDialog(CrmChangeDialog):
 
     def on_mount(self) -> None:
         self.query_one("#f-lost_reason").focus()
-
-    @on(Input.Submitted, "#f-lost_note")
-    def _ok(self) -> None:
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         reason = self.query_one("#f-lost_reason", Select).selection

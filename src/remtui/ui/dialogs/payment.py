@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 class MoneyDialog(Dialog[int]):
     """What the three dialogs share: labelled rows, messages under fields, saving."""
 
+    ENTER_CONFIRMS = True
+
     BINDINGS = [HELP_BINDING]
 
     FIELDS: tuple[str, ...] = ()
@@ -73,11 +75,6 @@ class MoneyDialog(Dialog[int]):
     @on(Button.Pressed, "#money-cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
 
     def clear_errors(self) -> None:
         for name in self.FIELDS:

@@ -8,6 +8,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from ...errors import DomainError
 from ...i18n import N_, _
+from ..keys import ENTER_NEXT, keep_what_was_entered
 from ..safe import line
 from ..widgets.note import FieldNote
 from ..work import run_store
@@ -27,13 +28,13 @@ class FirstAdminScreen(BaseScreen):
             yield Static("remtui", classes="card-title")
             yield Static(_("Create the administrator"), classes="card-subtitle")
             yield Label(_("Login"))
-            yield Input(id="login", max_length=64)
+            yield Input(id="login", classes=ENTER_NEXT, max_length=64)
             yield FieldNote("", id="login-error", classes="field-error")
             yield Label(_("Full name"))
-            yield Input(id="name", max_length=200)
+            yield Input(id="name", classes=ENTER_NEXT, max_length=200)
             yield FieldNote("", id="name-error", classes="field-error")
             yield Label(_("Password (at least 8 characters)"))
-            yield Input(id="password", password=True, max_length=256)
+            yield Input(id="password", classes=ENTER_NEXT, password=True, max_length=256)
             yield FieldNote("", id="password-error", classes="field-error")
             yield Label(_("Repeat the password"))
             yield Input(id="repeat", password=True, max_length=256)
@@ -45,11 +46,8 @@ class FirstAdminScreen(BaseScreen):
         self.query_one("#login", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        index = FIELDS.index(event.input.id or "login")
-        if index + 1 < len(FIELDS):
-            self.query_one(f"#{FIELDS[index + 1]}", Input).focus()
-        else:
-            self._submit()
+        keep_what_was_entered(event)  # from the last field; Enter in the others moves on
+        self._submit()
 
     def on_button_pressed(self, _event: Button.Pressed) -> None:
         self._submit()

@@ -7,6 +7,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from ...i18n import N_, _
+from ..keys import ENTER_NEXT, keep_what_was_entered
 from ..safe import line
 from ..widgets.note import FieldNote
 from ..work import run_store
@@ -24,7 +25,7 @@ class SignInScreen(BaseScreen):
             yield Static("remtui", classes="card-title")
             yield Static(_("Sign in"), classes="card-subtitle")
             yield Label(_("Login"))
-            yield Input(id="login", max_length=64)
+            yield Input(id="login", classes=ENTER_NEXT, max_length=64)
             yield Label(_("Password"))
             yield Input(id="password", password=True, max_length=256)
             yield FieldNote("", id="sign-in-error", classes="field-error")
@@ -35,10 +36,8 @@ class SignInScreen(BaseScreen):
         self.query_one("#login", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "login":
-            self.query_one("#password", Input).focus()
-        else:
-            self._submit()
+        keep_what_was_entered(event)  # from the password; Enter in the login moves on
+        self._submit()
 
     def on_button_pressed(self, _event: Button.Pressed) -> None:
         self._submit()
