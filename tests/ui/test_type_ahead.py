@@ -7,7 +7,9 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
+from remtui.ui.dialogs.document_editor import DocumentEditor
 from remtui.ui.dialogs.payment import PaymentDialog
+from remtui.ui.keys import in_order_keys
 from remtui.ui.screens.first_admin import FirstAdminScreen
 from remtui.ui.screens.sign_in import SignInScreen
 
@@ -102,3 +104,38 @@ async def test_an_amount_is_saved_as_entered(make_app, store, make_client):
         burst(app, ["ctrl+a", *"50", "enter", *"0"])  # a stray key after Enter
         await wait_for(pilot, lambda: len(tab.rows) == 1)
     assert [p.amount for p in listed(store, rec.id)] == [5000]
+
+
+@pytest.mark.parametrize(
+    ("keymap", "save"), [({}, "ctrl+s"), ({"dialog.confirm": "ctrl+o"}, "ctrl+o")]
+)
+async def test_save_key_reads_the_form_as_typed_before_it(
+    make_app, store, make_client, keymap, save
+):
+    rec = make_client("Ana Silva", "912345678")
+    app = make_app(keymap=keymap)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_payments(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
+        app.screen.query_one("#pay-amount", Input).focus()
+        burst(app, ["ctrl+a", *"50", save, *"0"])
+        await wait_for(pilot, lambda: len(tab.rows) == 1)
+    assert [p.amount for p in listed(store, rec.id)] == [5000]
+
+
+def test_save_keys_follow_the_keymap():
+    assert in_order_keys({}) == ["ctrl+s"]
+    assert in_order_keys({"general.save": "f10, ctrl+w"}) == ["ctrl+s", "ctrl+w", "f10"]
+
+
+async def test_tab_key_then_a_letter_acts_on_the_new_tab(make_app, make_client):
+    make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profile(app, pilot, "ana")
+        name = app.screen.query_one("#f-name", Input)
+        assert app.screen.focused is name
+        burst(app, ["f6", "w"])  # Documents, then + Work order
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentEditor))
+        assert name.value == "Ana Silva"

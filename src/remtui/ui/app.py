@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import DomainError
 from ..i18n import N_, _
 from . import styles
-from .keys import FOCUS_BINDINGS, press_enter, translate_bindings
+from .keys import FOCUS_BINDINGS, in_order_keys, press_enter, translate_bindings
 
 if TYPE_CHECKING:
     from ..domain.staff import Actor
@@ -66,6 +66,7 @@ class RemApp(App[int]):
         self.store_open_delay = 0.1  # seconds after the first frame (tests use 0)
         self.store_open_fallback = 1.0  # seconds after mount, if Ready never comes
         self.animation_level = "none"
+        self._in_order_keys = frozenset(in_order_keys(settings.keymap))
         translate_bindings(self)
 
     # --- start-up ------------------------------------------------------------------
@@ -232,6 +233,21 @@ class RemApp(App[int]):
 
     def action_enter(self) -> None:
         press_enter(self.screen)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key that saves a form runs its bindings in the focused widget's queue, behind
+        # the keys typed before it (ui/keys.py). Not a priority binding: that would take
+        # the key's place in the footer and help. (Textual 8.2's _check_bindings; Textual
+        # is pinned exactly.)
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key in self._in_order_keys
+        ):
+            target = self.screen.focused or self.screen
+            target.call_later(self._check_bindings, event.key)
+            return
+        await super().on_event(event)
 
     def action_help(self) -> None:
         from .dialogs.help import HelpDialog

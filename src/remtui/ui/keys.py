@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from textual.actions import SkipAction
@@ -24,6 +25,20 @@ FOCUS_BINDINGS = [
     Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     Binding("enter", "app.enter", show=False, priority=True),
 ]
+
+
+# Bindings that save a form (remappable): they must read the fields after the keys typed
+# before them and before those typed after, so the app runs them in the focused field's
+# queue (``in_order_keys``, RemApp.on_event).
+SAVE_BINDING_IDS = ("general.save", "dialog.confirm", "document_editor.save")
+
+
+def in_order_keys(keymap: Mapping[str, str]) -> list[str]:
+    """The keys of the saving bindings, as remapped by the clerk's keymap."""
+    keys: set[str] = set()
+    for binding_id in SAVE_BINDING_IDS:
+        keys.update(k.strip() for k in keymap.get(binding_id, "ctrl+s").split(",") if k.strip())
+    return sorted(keys)
 
 
 def press_enter(screen: Screen[object]) -> None:

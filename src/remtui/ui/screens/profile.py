@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from ...domain.ledger import Balance
 
 
+def _tab_key(key: str, tab: str, label: str) -> Binding:
+    # Priority: the tab switches while the app reads the key, so keys typed right after it
+    # reach the new tab, not a field of the old one (see ui/keys.py, type-ahead).
+    return Binding(key, f"show_tab('{tab}')", label, id=f"profile.{tab}", priority=True)
+
+
 class ProfileScreen(BaseScreen):
     CSS_PATH = styles.AREAS
     HELP_TEXT = N_(
@@ -33,13 +39,13 @@ class ProfileScreen(BaseScreen):
     )
     BINDINGS = [
         Binding("escape", "back", N_("Back"), id="profile.back"),
-        Binding("f2", "show_tab('general')", N_("General"), id="profile.general"),
-        Binding("f3", "show_tab('balance')", N_("Balance"), id="profile.balance"),
-        Binding("f4", "show_tab('leads')", N_("Leads"), id="profile.leads"),
-        Binding("f5", "show_tab('assets')", N_("Assets"), id="profile.assets"),
-        Binding("f6", "show_tab('documents')", N_("Documents"), id="profile.documents"),
-        Binding("f7", "show_tab('payments')", N_("Payments"), id="profile.payments"),
-        Binding("f8", "show_tab('comms')", N_("Communications"), id="profile.comms"),
+        _tab_key("f2", "general", N_("General")),
+        _tab_key("f3", "balance", N_("Balance")),
+        _tab_key("f4", "leads", N_("Leads")),
+        _tab_key("f5", "assets", N_("Assets")),
+        _tab_key("f6", "documents", N_("Documents")),
+        _tab_key("f7", "payments", N_("Payments")),
+        _tab_key("f8", "comms", N_("Communications")),
     ]
 
     def __init__(self, client_id: int) -> None:
@@ -67,10 +73,10 @@ class ProfileScreen(BaseScreen):
         self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
-        tab = self._active_tab()
-        focus = getattr(tab, "focus_first", None)
-        if focus is not None:
-            focus()
+        # set_focus at once, not Widget.focus(): that is queued behind keys already read
+        first = self._active_tab().first_focus()
+        if first is not None and first.focusable:
+            self.set_focus(first)
 
     def _active_tab(self) -> ProfileTab:
         pane = self.query_one(TabbedContent).active_pane
@@ -110,7 +116,7 @@ class ProfileScreen(BaseScreen):
     def action_show_tab(self, tab_id: str) -> None:
         if tab_id in self._tab_ids:
             self.query_one(TabbedContent).active = f"tab-{tab_id}"
-            self.call_after_refresh(self._focus_tab)
+            self._focus_tab()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, _event: TabbedContent.TabActivated) -> None:

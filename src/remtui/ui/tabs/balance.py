@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
 from ...errors import DomainError
@@ -82,8 +83,8 @@ class BalanceTab(ProfileTab):
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
 
-    def focus_first(self) -> None:
-        self.query_one("#statement", DataTable).focus()
+    def first_focus(self) -> Widget:
+        return self.query_one("#statement", DataTable)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         actor = self.rem.actor

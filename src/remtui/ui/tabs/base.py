@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 
 from ..keys import translate_bindings
 
@@ -43,6 +44,10 @@ class ProfileTab(Vertical):
         """Another clerk or process changed the store; refresh if it matters."""
         if self.loaded:
             self.reload()
+
+    def first_focus(self) -> Widget | None:
+        """The widget that takes the focus when the tab is shown."""
+        return None
 
     def has_unsaved_edits(self) -> bool:
         return False

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Static, Tab, Tabs
 
 from ...errors import DomainError
@@ -204,8 +205,8 @@ class CommsTab(ProfileTab):
                 last.auto_width = False
             table.refresh()
 
-    def focus_first(self) -> None:
-        self._section_table().focus()
+    def first_focus(self) -> Widget:
+        return self._section_table()
 
     def _section_table(self) -> DataTable[Any]:
         return self.query_one(f"#{self.section}-table", DataTable)

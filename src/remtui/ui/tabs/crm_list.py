@@ -9,6 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ..safe import line
@@ -75,8 +76,8 @@ class CrmListTab(ProfileTab):
 
         fit_column(self.table, self.FLEX, minimum=12, width=self.size.width)
 
-    def focus_first(self) -> None:
-        self.table.focus()
+    def first_focus(self) -> Widget:
+        return self.table
 
     def reload(self, *, select_id: int | None = None) -> None:
         """Fetch again what is shown (at least a page), keeping the cursor where it was

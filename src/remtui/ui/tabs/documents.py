@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ...i18n import N_, _
@@ -73,8 +74,8 @@ class DocumentsTab(PagedTab["DocumentRow"]):
         }
         fit_columns(self.paged_table(), self.size.width, fixed, {"status": 3, "employee": 2})
 
-    def focus_first(self) -> None:
-        self.paged_table().focus()
+    def first_focus(self) -> Widget:
+        return self.paged_table()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_document":

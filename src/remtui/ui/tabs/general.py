@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from ...errors import DomainError, ValidationError
@@ -184,5 +185,5 @@ class GeneralTab(ProfileTab):
 
         self.app.push_screen(ConflictDialog(stale.mine, theirs, who or "?", when), chosen)
 
-    def focus_first(self) -> None:
-        self.query_one("#f-name", Input).focus()
+    def first_focus(self) -> Widget:
+        return self.query_one("#f-name", Input)

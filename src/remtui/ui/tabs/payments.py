@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ...i18n import N_, _
@@ -74,8 +75,8 @@ class PaymentsTab(PagedTab["PaymentRecord"]):
         }
         fit_columns(self.paged_table(), self.size.width, fixed, {"note": 1})
 
-    def focus_first(self) -> None:
-        self.paged_table().focus()
+    def first_focus(self) -> Widget:
+        return self.paged_table()
 
     def _can(self, perm: Perm) -> bool:
         actor = self.rem.actor
