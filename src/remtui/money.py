@@ -3,9 +3,11 @@
 Parsing rule: digits with at most one decimal separator. Either "," or "." may be the
 decimal separator, whatever the locale: the last of them is decimal unless exactly three
 digits follow it and it is not the locale's decimal sign and the other sign is absent
-(so "1.234" is 1234 in pt_PT, while "12,345" there has too many decimals). Grouping may
-use ".", ",", spaces or the locale's group sign, and each group after the first must have
-exactly 3 digits. A missing whole part is zero (",50" is fifty cents).
+("1.234,50" and "1 234.50" are 1234.50 anywhere). A lone separator before exactly three
+digits ("12,345", "1.234") is refused: it is thousands in one locale and a slip of the
+cents in the other, 1,000 times apart. Grouping may use ".", ",", spaces or the locale's
+group sign, and each group after the first must have exactly 3 digits. A missing whole
+part is zero (",50" is fifty cents).
 """
 
 from __future__ import annotations
@@ -77,6 +79,22 @@ def parse_amount(
         tail = raw[last + 1 :]
         sep = raw[last]
         other = "," if sep == "." else "."
+        head = raw[:last]
+        if (
+            digits > 0  # with no cents (JPY) "1,000" can only be thousands
+            and tail.isdigit()
+            and len(tail) == 3
+            and head.lstrip("0")
+            and not re.search(r"[ .,]", head)
+        ):
+            # "12,345" or "1.234": thousands in one locale, a slip of the cents in the other;
+            # a clerk of either could type it, and one reading is 1,000 times the other.
+            raise DomainError(
+                _(
+                    "Is that thousands or cents? Write {number} without a separator, or the "
+                    "cents with two digits."
+                ).format(number=head + tail)
+            )
         if tail.isdigit() and (len(tail) != 3 or sep == decimal_sign or other in raw):
             integer_part, fraction = raw[:last], tail
         elif not tail:

@@ -84,12 +84,12 @@ def test_zero_round_trips_when_allowed(locale: str, currency: str) -> None:
         ("12.50", "pt_PT", 1250),
         ("1 234,50", "pt_PT", 123450),
         ("1.234,50", "pt_PT", 123450),
-        ("1.234", "pt_PT", 123400),
         ("1\u00a0234,5", "pt_PT", 123450),
         ("12,5 €", "pt_PT", 1250),
         ("€12.50", "en_GB", 1250),
         ("1,234.50", "en_GB", 123450),
-        ("1,234", "en_GB", 123400),
+        ("1,234,567", "en_GB", 123456700),
+        ("1.000.000", "pt_PT", 100000000),
         ("12", "en_GB", 1200),
         (",50", "pt_PT", 50),
         (".5", "en_GB", 50),
@@ -107,8 +107,12 @@ def test_what_clerks_type(text: str, locale: str, expected: int) -> None:
         ("abc", "en_GB", "digits"),
         ("12a", "pt_PT", "digits"),
         ("1O0", "en_GB", "digits"),
-        ("12,345", "pt_PT", "decimal places"),
-        ("12.345", "en_GB", "decimal places"),
+        ("12,345", "pt_PT", "thousands or cents"),
+        ("12.345", "en_GB", "thousands or cents"),
+        ("12,345", "en_GB", "thousands or cents"),
+        ("1.234", "pt_PT", "thousands or cents"),
+        ("1,234", "en_GB", "Write 1234 without a separator"),
+        ("1 234,567", "pt_PT", "decimal places"),
         ("0,001", "pt_PT", "decimal places"),
         ("", "en_GB", "Enter an amount"),
         ("   ", "pt_PT", "Enter an amount"),
@@ -150,8 +154,11 @@ def test_messages_are_translated() -> None:
         parse_amount("abc", "EUR", "pt_PT")
     assert info.value.message != "Amounts are digits, with a comma or a point for the cents."
     with pytest.raises(DomainError) as info:
-        parse_amount("1,234", "EUR", "pt_PT")
+        parse_amount("0,001", "EUR", "pt_PT")
     assert info.value.message == "No máximo 2 casas decimais."
+    with pytest.raises(DomainError) as info:
+        parse_amount("1.234", "EUR", "pt_PT")
+    assert info.value.message.startswith("São milhares ou cêntimos? Escreva 1234")
 
 
 @given(st.text())

@@ -93,7 +93,8 @@ async def test_set_to_zero_settles(make_app, store, admin, make_client):
     [
         ("", "x", "Enter an amount."),
         ("abc", "x", "Amounts are digits"),
-        ("1.234", "x", "At most 2 decimal places."),
+        ("1.234", "x", "thousands or cents"),
+        ("0.001", "x", "At most 2 decimal places."),
         ("-5", "x", "without a sign"),
         ("0", "x", "more than zero"),
         ("1000000000", "x", "too large"),

@@ -231,7 +231,8 @@ async def test_bad_lines_show_messages_and_write_nothing(make_app, store, make_c
         for field, value, message in [
             ("discount", "150 %", "A discount is a percentage from 0 to 100."),
             ("discount", "11", "The discount cannot be more than the line's amount."),
-            ("unit_price", "12.345", "At most 2 decimal places."),
+            ("unit_price", "12.345", "thousands or cents"),
+            ("unit_price", "12.3456", "At most 2 decimal places."),
             ("unit_price", "abc", "Amounts are digits"),
             ("unit_price", "-5", "Enter the amount without a sign."),
             ("unit_price", "1000000000000", "That amount is too large."),

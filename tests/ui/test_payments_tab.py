@@ -196,7 +196,8 @@ async def test_bad_amounts_write_nothing(make_app, store, make_client, admin):
         for typed, message in [
             ("", "Enter an amount."),
             ("abc", "Amounts are digits"),
-            ("12.345", "At most 2 decimal places."),
+            ("12.345", "thousands or cents"),
+            ("12.3456", "At most 2 decimal places."),
             ("0", "The amount must be more than zero."),
             ("-1", "Enter the amount without a sign."),
             ("1000000000000", "That amount is too large."),
