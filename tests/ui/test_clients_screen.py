@@ -154,6 +154,10 @@ async def test_f1_help_and_palette_keys(make_app, make_client):
         await wait_for(pilot, lambda: isinstance(app.screen, ClientsScreen))
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "+ Client" in commands and "Quit" in commands
+        # the search field's own keys (Textual's, in English) are not offered
+        assert not {"Copy selected text", "Cut selected text"} & set(commands)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Search for commands…" in screen_text(app))
 
 
 async def test_keys_are_remappable_by_id(make_app, admin):
@@ -174,3 +178,7 @@ async def test_portuguese_interface(make_app, make_client):
         await wait_for(pilot, lambda: rows(app) == 1)
         text = screen_text(app)
         assert "Nome" in text and "Telefone" in text and "+ Cliente" in text
+        assert "remtui · Clientes · sessão de" in text
+        assert "comandos" in text and "palette" not in text
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Procurar comandos…" in screen_text(app))

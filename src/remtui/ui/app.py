@@ -44,6 +44,15 @@ class RemApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="app.help"),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
+        # Our own, so its label is translated (Textual adds an English "palette" otherwise).
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("commands"),
+            id="app.command_palette",
+            show=False,
+            priority=True,
+        ),
         *FOCUS_BINDINGS,
     ]
 
@@ -255,12 +264,22 @@ class RemApp(App[int]):
         if not isinstance(self.screen, HelpDialog):
             self.push_screen(HelpDialog(self.screen))
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette offers every action the screen's keys offer, in the clerk's words."""
+        """The palette offers every action the screen's keys offer, in the clerk's words
+        (our bindings, which all have ids; not Textual's field keys such as copy or cut)."""
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
             if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            if binding.id is None:
                 continue
             if binding.action in ("command_palette",):
                 continue

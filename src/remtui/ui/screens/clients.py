@@ -86,7 +86,8 @@ class ClientsScreen(BaseScreen):
     def _topbar(self) -> None:
         actor = self.rem.actor
         who = _("signed in as {name}").format(name=actor.name) if actor else ""
-        self.query_one("#topbar", Static).update(line(f"remtui · {_('Clients')} · {who}"))
+        title = _("Clients")  # not inside the f-string: the catalog extractor misses it there
+        self.query_one("#topbar", Static).update(line(f"remtui · {title} · {who}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         needs = {"new_client": Perm.EDIT_CLIENTS, "audit": Perm.MANAGE_EMPLOYEES}
