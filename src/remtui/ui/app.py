@@ -267,7 +267,8 @@ class RemApp(App[int]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        open_already = any(isinstance(s, CommandPalette) for s in self.screen_stack)
+        if self.use_command_palette and not open_already:
             placeholder = _("Search for commands…")
             self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
 
