@@ -183,3 +183,31 @@ async def test_read_only_without_permission(make_app, store, admin, make_client)
         await wait_for(pilot, lambda: "may see this client but not change it" in screen_text(app))
         assert app.screen.query_one("#f-name", Input).disabled
         assert "Save" not in [b.binding.description for b in app.screen.active_bindings.values()]
+
+
+async def test_quit_asks_when_edits_are_not_saved(make_app, store, make_client):
+    from remtui.ui.app import QUIT_QUESTION
+
+    make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profile(app, pilot, "ana")
+        await pilot.press("end", *" Costa")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: app.screen.id == QUIT_QUESTION)
+        assert "Quit without saving them?" in screen_text(app)
+        await pilot.press("n")  # keep editing: the edit is still there
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        assert app.screen.query_one("#f-name", Input).value == "Ana Silva Costa"
+        assert app.is_running
+        await pilot.press("ctrl+q", "ctrl+q")  # asked again; ctrl+q on the question quits
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_quit_without_edits_does_not_ask(make_app, make_client):
+    make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profile(app, pilot, "ana")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)

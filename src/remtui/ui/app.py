@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("remtui")
 POLL_SECONDS = 1.0
 SWITCH_INTERVAL = 0.0005  # seconds; see on_mount
+QUIT_QUESTION = "quit-unsaved"  # the id of the "quit without saving?" question
 
 
 class StoreChanged(Message):
@@ -239,6 +240,31 @@ class RemApp(App[int]):
         )
 
     # --- keys, help and palette --------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a screen or dialog holds edits that are not saved (as
+        Escape does); ctrl+q again on that question quits."""
+        from .dialogs.confirm import ConfirmDialog
+
+        unsaved = [
+            s for s in self.screen_stack if getattr(s, "has_unsaved_edits", lambda: False)()
+        ]
+        if not unsaved or self.screen.id == QUIT_QUESTION:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        question = ConfirmDialog(
+            _("Unsaved changes"),
+            _("Some edits are not saved. Quit without saving them?"),
+            yes=_("Quit"),
+            no=_("Keep editing"),
+        )
+        question.id = QUIT_QUESTION
+        self.push_screen(question, answered)
 
     def action_enter(self) -> None:
         press_enter(self.screen)

@@ -695,8 +695,11 @@ class DocumentEditor(Dialog[int]):
         self.query_one("#err-lines", FieldNote).update(" ".join(general))
         self._nothing_saved()
 
+    def has_unsaved_edits(self) -> bool:
+        return self.loaded and self._snapshot() != self._start
+
     def action_cancel(self) -> None:
-        if not self.loaded or self._snapshot() == self._start:
+        if not self.has_unsaved_edits():
             self.dismiss(None)
             return
         from .confirm import ConfirmDialog

@@ -131,9 +131,11 @@ class ProfileScreen(BaseScreen):
     def on_profile_changed(self, _event: ProfileChanged) -> None:
         self._load_header()
 
+    def has_unsaved_edits(self) -> bool:
+        return any(tab.has_unsaved_edits() for tab in self.query(ProfileTab))
+
     def action_back(self) -> None:
-        unsaved = any(tab.has_unsaved_edits() for tab in self.query(ProfileTab))
-        if not unsaved:
+        if not self.has_unsaved_edits():
             self.app.pop_screen()
             return
         from ..dialogs.confirm import ConfirmDialog
