@@ -246,9 +246,7 @@ class RemApp(App[int]):
         Escape does); ctrl+q again on that question quits."""
         from .dialogs.confirm import ConfirmDialog
 
-        unsaved = [
-            s for s in self.screen_stack if getattr(s, "has_unsaved_edits", lambda: False)()
-        ]
+        unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_edits", lambda: False)()]
         if not unsaved or self.screen.id == QUIT_QUESTION:
             self.exit()
             return
