@@ -211,3 +211,13 @@ async def test_quit_without_edits_does_not_ask(make_app, make_client):
         await open_profile(app, pilot, "ana")
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_a_long_name_never_hides_the_balance(make_app, make_client):
+    make_client("Zé " + "Reparações Lusitana " * 9, "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profile(app, pilot, "ze")
+        await wait_for(pilot, lambda: "You are settled" in screen_text(app).splitlines()[0])
+        header = screen_text(app).splitlines()[0]
+        assert "Zé Reparações" in header and "…" in header and "+351 912 345 678" in header

@@ -56,7 +56,7 @@ def test_general_tab(snap_compare, make_app, shop):
                 and pilot.app.screen.query_one("#f-name").value
             ),
         )
-        await pilot.pause()
+        await hold_cursors(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
 
@@ -80,5 +80,6 @@ def test_general_tab_errors(snap_compare, make_app, shop):
             pilot,
             lambda: "e-mail address" in str(pilot.app.screen.query_one("#err-email").render()),
         )
+        await hold_cursors(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)

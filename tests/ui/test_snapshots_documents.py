@@ -21,7 +21,7 @@ from remtui.ui.dialogs.document import DocumentDialog
 from remtui.ui.dialogs.document_editor import CatalogMatches, DocumentEditor
 from remtui.ui.screens.profile import ProfileScreen
 
-from .conftest import wait_for
+from .conftest import hold_cursors, wait_for
 
 SIZE = (80, 24)
 START = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
@@ -165,7 +165,7 @@ def test_document_editor(snap_compare, make_app, history):
             pilot, lambda: "more than zero" in str(app.screen.query(".line-error")[1].render())
         )
         app.clear_notifications()
-        await pilot.pause()
+        await hold_cursors(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
 
