@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from remtui.domain import catalog, ledger, payments, staff
 from remtui.domain import documents as docs
@@ -395,3 +395,20 @@ async def test_a_stale_edit_is_refused_and_says_why(make_app, store, make_client
         "outro funcionário",
         "Ecrã",
     )
+
+
+async def test_a_line_total_too_wide_for_its_column_ends_in_an_ellipsis(make_app, make_client):
+    make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_documents(app, pilot)
+        editor = await open_editor(app, pilot, "s")
+        row = rows(editor)[0]
+        for name, value in (("description", "Cabo"), ("quantity", "3")):
+            row.field(name).value = value
+        row.field("unit_price").value = "99999999.99"  # €299,999,999.97
+        total = row.query_one(".line-total", Static)
+        await wait_for(pilot, lambda: "€299" in str(total.render()))
+        await pilot.pause()
+        drawn = "".join(seg.text for seg in total.render_line(0))
+        assert drawn.strip().startswith("€299,999,9") and drawn.rstrip().endswith("…"), drawn
