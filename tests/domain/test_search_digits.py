@@ -226,7 +226,7 @@ people = st.fixed_dictionaries(
         "tax_id": st.one_of(
             st.just(""),
             st.builds(_nif, st.integers(10_000_000, 29_999_999)),
-            st.builds(lambda n: f"B-{n}", st.text("0129", min_size=3, max_size=10)),
+            st.builds(lambda n: f"B-{n}", st.text("0129", min_size=4, max_size=10)),
         ),
     }
 )

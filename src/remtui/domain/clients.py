@@ -33,6 +33,9 @@ LIMITS = {
 }
 MAX_PHONES = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+TAX_ID_MIN, TAX_ID_MAX, TAX_ID_MIN_DIGITS = 5, 20, 2
+# ASCII digits only: Decimal() would also take "1e2", "nan", "inf" and other scripts' digits.
+_DISCOUNT = re.compile(r"([0-9]*)(?:[.,]([0-9]*))?")
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,22 @@ def format_discount(bp: int) -> str:
     return f"{whole}" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0")
 
 
+def _check_discount_text(raw: str) -> None:
+    """Refuse what parse_discount's Decimal() would take but a clerk never means."""
+    text_ = (raw or "").strip()
+    if not text_:
+        return
+    text_ = text_.removesuffix("%").strip()
+    match = _DISCOUNT.fullmatch(text_)
+    if not match or not re.search("[0-9]", text_):
+        raise DomainError(_("Type the discount as a number, like 10 or 12.5."))
+    if len(match.group(2) or "") > 2:
+        raise DomainError(_("At most {digits} decimal places.").format(digits=2))
+
+
 def parse_discount(raw: str) -> int:
+    """A percentage as basis points (the client's discount and a document line's %)."""
+    _check_discount_text(raw)
     text_ = (raw or "").strip().rstrip("%").strip().replace(",", ".")
     if not text_:
         return 0
@@ -154,6 +172,37 @@ def _valid_pt_nif(digits: str) -> bool:
     return (0 if check >= 10 else check) == int(digits[8])
 
 
+def _email_error(email: str) -> str | None:
+    if _EMAIL.match(email) is None:
+        return _("That is not an e-mail address.")
+    from email_validator import EmailNotValidError, validate_email  # 30 ms: only when used
+
+    try:
+        # Syntax only: no DNS look-up at the desk. Its normalised form is not stored.
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return _("That is not an e-mail address.")
+    return None
+
+
+def _tax_id_error(tax_id: str, region: str) -> str | None:
+    """Why ``tax_id`` (upper-cased, no spaces) is not a plausible tax id, or None."""
+    compact = tax_id.replace(".", "").replace("-", "")
+    if not re.fullmatch(r"[A-Z0-9]*", compact, re.ASCII):
+        return _("A tax id is letters and digits only.")
+    if not TAX_ID_MIN <= len(compact) <= TAX_ID_MAX:
+        return _("A tax id has {low} to {high} letters and digits.").format(
+            low=TAX_ID_MIN, high=TAX_ID_MAX
+        )
+    if sum(ch.isdigit() for ch in compact) < TAX_ID_MIN_DIGITS:
+        return _("A tax id has at least {n} digits.").format(n=TAX_ID_MIN_DIGITS)
+    # "PT" + NIF is the Portuguese VAT id: the same check digit, whatever the region.
+    nif = compact[2:] if compact.startswith("PT") else compact if region == "PT" else ""
+    if len(nif) == 9 and nif.isdigit() and not _valid_pt_nif(nif):
+        return _("That NIF's check digit is wrong.")
+    return None
+
+
 def _validate(form: ClientForm, region: str) -> _Clean:
     errors: dict[str, str] = {}
 
@@ -172,16 +221,13 @@ def _validate(form: ClientForm, region: str) -> _Clean:
     if not name and "name" not in errors:
         errors["name"] = _("Enter the client's name.")
     email = limited("email", form.email).lower()
-    if email and "email" not in errors and not _EMAIL.match(email):
-        errors["email"] = _("That is not an e-mail address.")
+    if email and "email" not in errors and (problem := _email_error(email)):
+        errors["email"] = problem
     address = limited("address", form.address, one_line=False)
     company = limited("company_name", form.company_name)
     tax_id = limited("tax_id", form.tax_id).upper().replace(" ", "")
-    if tax_id and "tax_id" not in errors:
-        if not re.fullmatch(r"[A-Z0-9.\-/]+", tax_id):
-            errors["tax_id"] = _("A tax id is letters and digits only.")
-        elif region == "PT" and tax_id.isdigit() and len(tax_id) == 9 and not _valid_pt_nif(tax_id):
-            errors["tax_id"] = _("That NIF's check digit is wrong.")
+    if tax_id and "tax_id" not in errors and (problem := _tax_id_error(tax_id, region)):
+        errors["tax_id"] = problem
     if kind == "company" and not company and "company_name" not in errors:
         company = name
     try:
