@@ -44,19 +44,19 @@ class CorrectionDialog(Dialog[bool]):
     def rem(self) -> RemApp:
         return self.app  # type: ignore[return-value]
 
-    def compose(self) -> ComposeResult:
-        from ...domain.corrections import direction_choices
+    def _now(self) -> Text:
         from ...domain.ledger import Balance, state_of
 
-        settings = self.rem.settings
+        return Text.assemble(
+            _("Now") + ": ", badge(Balance(self.current, state_of(self.current)), self.rem.settings)
+        )
+
+    def compose(self) -> ComposeResult:
+        from ...domain.corrections import direction_choices
+
         with Vertical(classes="dialog", id="correction"):
             yield Static(_("Balance correction"), classes="dialog-title")
-            yield Static(
-                Text.assemble(
-                    _("Now") + ": ", badge(Balance(self.current, state_of(self.current)), settings)
-                ),
-                id="correction-now",
-            )
+            yield Static(self._now(), id="correction-now")
             with RadioSet(id="c-direction"):
                 for index, (value, label) in enumerate(direction_choices()):
                     yield Radio(label, value=index == 0, name=value)
@@ -91,6 +91,11 @@ class CorrectionDialog(Dialog[bool]):
     @on(Input.Changed)
     @on(RadioSet.Changed)
     def _preview(self) -> None:
+        self._show_preview(update_note=True)
+
+    def _show_preview(self, *, update_note: bool) -> None:
+        """The "After the correction" line; ``update_note`` also says under the amount
+        whether it can be read (off when a message from saving must stay)."""
         from ...domain.corrections import parse_correction_amount, preview
         from ...domain.ledger import Balance, state_of
 
@@ -100,7 +105,8 @@ class CorrectionDialog(Dialog[bool]):
         text = self.query_one("#c-amount", Input).value
         if not text.strip():
             shown.update("")
-            note.update("")
+            if update_note:
+                note.update("")
             return
         try:
             amount = parse_correction_amount(
@@ -108,9 +114,11 @@ class CorrectionDialog(Dialog[bool]):
             )
         except DomainError as exc:
             shown.update("")
-            note.update(line(exc.message))
+            if update_note:
+                note.update(line(exc.message))
             return
-        note.update("")
+        if update_note:
+            note.update("")
         after = preview(self.current, self._direction(), amount)
         shown.update(
             Text.assemble(
@@ -167,6 +175,11 @@ class CorrectionDialog(Dialog[bool]):
         )
 
     def _failed(self, exc: DomainError) -> None:
+        if not isinstance(exc, ValidationError):
+            # Saving got as far as the balance: when another clerk changed it meanwhile the
+            # domain refuses (once). Show the balance as it is now and expect that one, so
+            # the next confirm, made knowing the new figure, saves.
+            self._reload_balance()
         errors = (
             exc.errors if isinstance(exc, ValidationError) else {exc.field or "amount": exc.message}
         )
@@ -180,3 +193,21 @@ class CorrectionDialog(Dialog[bool]):
                 self.app.notify(message, severity="error", markup=False)
         if first in ("amount", "reason"):
             self.query_one(f"#c-{first}", Input).focus()
+
+    def _reload_balance(self) -> None:
+        app, client_id = self.rem, self.client_id
+
+        def fetch() -> int:
+            from ...domain.ledger import balance
+
+            with app.store().read() as session:
+                return balance(session, client_id)
+
+        run_store(self, fetch, self._balance_loaded, group="correction-balance")
+
+    def _balance_loaded(self, current: int) -> None:
+        if current == self.current:
+            return
+        self.current = current
+        self.query_one("#correction-now", Static).update(self._now())
+        self._show_preview(update_note=False)

@@ -234,10 +234,18 @@ class PaymentDialog(MoneyDialog):
         select.value = preset.id if preset is not None else 0
         amount = self.query_one("#pay-amount", Input)
         if self.preset_amount:
-            self._auto_amount = plain_amount(self.app, self.preset_amount)
-            amount.value = self._auto_amount
+            self._fill_amount(plain_amount(self.app, self.preset_amount))
         self.loaded = True
         amount.focus()
+
+    def _fill_amount(self, text: str) -> None:
+        """The dialog (not the clerk) fills the amount: select it all, so what the clerk
+        types replaces it ("20" is 20, not "2011.11"). The Input selects its text when it
+        gains focus, but focus may come before the value (or never leave the field)."""
+        self._auto_amount = text
+        amount = self.query_one("#pay-amount", Input)
+        amount.value = text
+        amount.select_all()
 
     @on(Select.Changed, "#pay-document")
     def _document_changed(self, event: Select.Changed) -> None:
@@ -246,8 +254,7 @@ class PaymentDialog(MoneyDialog):
         doc = self.documents.get(event.value) if isinstance(event.value, int) else None
         amount = self.query_one("#pay-amount", Input)
         if amount.value.strip() in ("", self._auto_amount):
-            self._auto_amount = plain_amount(self.app, doc.due) if doc is not None else ""
-            amount.value = self._auto_amount
+            self._fill_amount(plain_amount(self.app, doc.due) if doc is not None else "")
 
     def action_confirm(self, advance_excess: bool = False) -> None:
         if not self.loaded or self._saving:
