@@ -81,7 +81,9 @@ def parse_amount(
         other = "," if sep == "." else "."
         head = raw[:last]
         if (
-            digits > 0  # with no cents (JPY) "1,000" can only be thousands
+            # no cents (JPY): "1,000" can only be thousands; three decimals (BHD): the
+            # locale's decimal sign decides, as three digits of cents are valid there
+            0 < digits < 3
             and tail.isdigit()
             and len(tail) == 3
             and head.lstrip("0")

@@ -139,3 +139,25 @@ async def test_tab_key_then_a_letter_acts_on_the_new_tab(make_app, make_client):
         burst(app, ["f6", "w"])  # Documents, then + Work order
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentEditor))
         assert name.value == "Ana Silva"
+
+
+async def test_editing_keys_keep_their_place_among_the_letters(make_app, admin):
+    app = make_app(demo_login=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        burst(app, [*"abc", "backspace", "d", "left", "x", "end", *"yz"])
+        await settle(pilot)
+        assert value(app, "#login") == "abxdyz"
+
+
+async def test_clear_and_retype_an_amount_in_one_burst(make_app, store, make_client):
+    rec = make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_payments(app, pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
+        app.screen.query_one("#pay-amount", Input).focus()
+        burst(app, [*"99", "ctrl+a", "ctrl+k", *"12,34", "enter"])
+        await wait_for(pilot, lambda: len(tab.rows) == 1)
+    assert [p.amount for p in listed(store, rec.id)] == [1234]

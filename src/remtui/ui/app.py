@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import DomainError
 from ..i18n import N_, _
 from . import styles
-from .keys import FOCUS_BINDINGS, in_order_keys, press_enter, translate_bindings
+from .keys import FOCUS_BINDINGS, edits_text, in_order_keys, press_enter, translate_bindings
 
 if TYPE_CHECKING:
     from ..domain.staff import Actor
@@ -268,18 +268,22 @@ class RemApp(App[int]):
         press_enter(self.screen)
 
     async def on_event(self, event: events.Event) -> None:
-        # A key that saves a form runs its bindings in the focused widget's queue, behind
-        # the keys typed before it (ui/keys.py). Not a priority binding: that would take
-        # the key's place in the footer and help. (Textual 8.2's _check_bindings; Textual
-        # is pinned exactly.)
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and event.key in self._in_order_keys
-        ):
-            target = self.screen.focused or self.screen
-            target.call_later(self._check_bindings, event.key)
-            return
+        # Keys in a burst are handled in the order they were typed (ui/keys.py). Textual
+        # runs a key's bindings only after the key has bubbled up to the app, so the keys
+        # behind it reach the focused field first: "abc⌫d" gave "abcd", "50 ctrl+s 0" saved
+        # 500. So a save key, and a text field's own editing keys (Backspace, arrows,
+        # ctrl+k...), run their bindings in the focused widget's queue, behind the keys
+        # typed before them. (Not priority bindings: those would take the keys' places in
+        # the footer and help. Textual 8.2's _check_bindings; Textual is pinned exactly.)
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            focused = self.screen.focused
+            if event.key in self._in_order_keys:
+                (focused or self.screen).call_later(self._check_bindings, event.key)
+                return
+            if focused is not None and edits_text(focused, event.key):
+                if not await self._check_bindings(event.key, priority=True):
+                    focused.call_later(self._check_bindings, event.key)
+                return
         await super().on_event(event)
 
     def action_help(self) -> None:

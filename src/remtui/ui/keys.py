@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from textual.actions import SkipAction
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from ..i18n import _
 
@@ -39,6 +40,25 @@ def in_order_keys(keymap: Mapping[str, str]) -> list[str]:
     for binding_id in SAVE_BINDING_IDS:
         keys.update(k.strip() for k in keymap.get(binding_id, "ctrl+s").split(",") if k.strip())
     return sorted(keys)
+
+
+def _editing_keys(*widget_classes: type[Widget]) -> frozenset[str]:
+    # The classes' own BINDINGS only: what they inherit (scrolling with Up and Down) is
+    # left to bubble as usual, so a screen can still move on with Down from a field.
+    return frozenset(
+        key
+        for cls in widget_classes
+        for key in BindingsMap(cls.__dict__.get("BINDINGS", [])).key_to_bindings
+    )
+
+
+EDITING_KEYS = {Input: _editing_keys(Input), TextArea: _editing_keys(TextArea)}
+
+
+def edits_text(widget: Widget, key: str) -> bool:
+    """Whether ``key`` is one of a text field's own editing keys (Backspace, Left,
+    ctrl+k...: a binding of Input or TextArea itself)."""
+    return any(isinstance(widget, cls) and key in keys for cls, keys in EDITING_KEYS.items())
 
 
 def press_enter(screen: Screen[object]) -> None:
