@@ -261,3 +261,25 @@ async def test_the_advance_dialog_shows_its_choices_once_loaded(make_app, make_c
         await pilot.pause()
         shown = screen_text(app)
         assert "Nothing: an advance" in shown and "Loading" not in shown
+
+
+async def test_the_cursor_goes_to_the_payment_just_made(make_app, store, make_client, admin):
+    rec = make_client("Ana Silva", "912345678")
+    for amount in (1000, 2000, 3000):
+        advance(store, admin, rec.id, amount)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_payments(app, pilot)
+        await pilot.press("down", "down")  # on the oldest advance
+        assert tab.rows[tab.paged_table().cursor_row].amount == 1000
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
+        await type_into(pilot, app, "#pay-amount", "5")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(tab.rows) == 4)
+        # "v" now voids the 5.00 just taken, not the payment the cursor was on before
+        made = max(p.id for p in listed(store, rec.id))
+        await wait_for(pilot, lambda: tab.selected_id() == made)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VoidDialog))
+        assert "€5.00" in screen_text(app)

@@ -145,7 +145,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
             if document_id is None:
                 return
             self.rem.broadcast_change()
-            self.reload()
+            self.reload(select_id=document_id)
             self.open_document(document_id)
 
         self.app.push_screen(DocumentEditor(self.client_id, kind), saved)

@@ -95,6 +95,7 @@ class PagedTab(ProfileTab, Generic[R]):
         self.has_more = False
         self._loading_more = False
         self._generation = 0  # bumped by each reload: older pages in flight are dropped
+        self._select_after: int | None = None  # the row a reload puts the cursor on
         self._widths: dict[str, int] = {}  # the widest text added to each column
 
     # --- what a subclass gives ----------------------------------------------------------
@@ -123,8 +124,12 @@ class PagedTab(ProfileTab, Generic[R]):
 
     # --- loading ------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, *, select_id: int | None = None) -> None:
+        """Fetch again what is shown, keeping the cursor on its row; or, after the clerk
+        made a row (a payment, a void, a document), on that one: the next key acts on it."""
         self._generation += 1
+        if select_id is not None:  # a reload for another reason still lands on it
+            self._select_after = select_id
         down_to = self.rows[-1].id if self.rows else None
         self._fetch(before_id=None, first=FIRST_PAGE, down_to=down_to, reset=True)
 
@@ -160,7 +165,9 @@ class PagedTab(ProfileTab, Generic[R]):
         if generation != self._generation:
             return  # a reload started after this fetch: its rows replace these
         table = self.paged_table()
-        selected = self.selected_id() if reset else None
+        selected = (self._select_after or self.selected_id()) if reset else None
+        if reset:
+            self._select_after = None
         above = table.cursor_row - round(table.scroll_y)  # the cursor's line on screen
         if reset:
             table.clear()

@@ -164,7 +164,7 @@ class PaymentsTab(PagedTab["PaymentRecord"]):
     def _written(self, result: object) -> None:
         if result is not None:
             self.rem.broadcast_change()
-            self.reload()
+            self.reload(select_id=result if isinstance(result, int) else None)
 
     def action_advance(self) -> None:
         from ..dialogs.payment import PaymentDialog
