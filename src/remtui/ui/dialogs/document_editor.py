@@ -194,8 +194,10 @@ class DocumentEditor(Dialog[int]):
                 yield Label(_("Discount"), classes="head-discount")
                 yield Label(_("Total"), classes="head-total")
                 yield Label("", classes="head-remove")
-            yield VerticalScroll(id="editor-lines")
-            yield CatalogMatches(id="catalog-matches", compact=True)
+            # The catalog matches sit among the lines, moved under the line being typed.
+            yield VerticalScroll(
+                CatalogMatches(id="catalog-matches", compact=True), id="editor-lines"
+            )
             yield FieldNote("", id="err-lines", classes="field-error")
             with Horizontal(classes="form-row", id="asset-row"):
                 yield Label(_("Asset"), classes="form-label")
@@ -492,7 +494,11 @@ class DocumentEditor(Dialog[int]):
             prompt.append(f"  {money(self.app, item.price)} · {item.kind_label}", style="dim")
             options.append(Option(prompt, id=str(item.id)))
         matches.set_options(options)
+        row = self._picker_row
+        if row is not None and row.parent is matches.parent:
+            self.query_one("#editor-lines", VerticalScroll).move_child(matches, after=row)
         matches.display = True
+        matches.call_after_refresh(matches.scroll_visible, animate=False)
 
     def _hide_matches(self) -> None:
         matches = self.query_one(CatalogMatches)
