@@ -412,3 +412,18 @@ async def test_a_line_total_too_wide_for_its_column_ends_in_an_ellipsis(make_app
         await pilot.pause()
         drawn = "".join(seg.text for seg in total.render_line(0))
         assert drawn.strip().startswith("€299,999,9") and drawn.rstrip().endswith("…"), drawn
+
+
+async def test_catalog_matches_show_under_the_line_being_typed(make_app, make_client, items):
+    make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_documents(app, pilot)
+        editor = await open_editor(app, pilot, "s")
+        await pilot.press(*"Cabo", "ctrl+n", *"ecra")
+        matches = editor.query_one(CatalogMatches)
+        await wait_for(pilot, lambda: matches.display and matches.option_count > 0)
+        second = rows(editor)[1]
+        assert matches.region.y == second.region.bottom  # the next line on screen
+        siblings = list(matches.parent.children)
+        assert siblings.index(matches) == siblings.index(second) + 1
