@@ -417,7 +417,7 @@ def test_list_payments_pages_newest_first_in_constant_queries(
     assert selects(1) == selects(7) == 1
 
 
-def test_advance_held_is_money_in_not_consumed_by_charges_ignoring_corrections(
+def test_advance_held_is_money_in_not_consumed_by_charges_nor_more_than_owed(
     store: Store, admin: staff.Actor, client_id: int, boxes: list[int]
 ) -> None:
     def held() -> int:
@@ -441,9 +441,20 @@ def test_advance_held_is_money_in_not_consumed_by_charges_ignoring_corrections(
         )
     assert held() == 2000
     assert balance(store, client_id) == -2700
+    with store.write() as session:  # a forgotten charge: it uses the advance up
+        ledger.post(
+            session,
+            client_id=client_id,
+            employee_id=admin.id,
+            kind=ledger.Kind.CORRECTION,
+            amount=2500,
+            source_type="correction",
+        )
+    assert balance(store, client_id) == -200
+    assert held() == 200  # never more than the shop owes
     doc(store, admin, client_id, "sale", 5000)
     assert held() == 0
-    assert balance(store, client_id) == 2300
+    assert balance(store, client_id) == 4800
 
 
 def test_payment_labels_are_translated(

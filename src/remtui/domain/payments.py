@@ -28,13 +28,16 @@ client (max(0, -balance)) raises ``RefundNeedsConfirmation`` carrying the balanc
 leave, unless ``confirmed=True``. Voids need the "corrections" permission.
 
 **Advance held** (``advance_held``): money received from the client and not yet consumed
-by charges, corrections ignored::
+by charges, and never more than the shop owes the client::
 
-    advance_held = max(0, -(sum of the client's ledger entries with source_type
-                            "payment" or "document")))
-                 = max(0, paid in - refunded - (sales + closed work orders - reversals))
+    advance_held = max(0, min(-(sum of the client's ledger entries with source_type
+                                "payment" or "document"),
+                              -balance))
+                 = max(0, min(paid in - refunded - (sales + closed work orders - reversals),
+                              what the shop owes the client))
 
-(voids count with their sign). Debt and corrections are shown apart, by the balance.
+(voids count with their sign). A correction in the client's favour is credit, not money
+received, so it adds nothing; one against the client uses the advance up like a charge.
 """
 
 from __future__ import annotations
@@ -642,4 +645,8 @@ def advance_held(session: Session, client_id: int) -> int:
                 )
             ).one()
         )
-    return max(0, -(ledger.balance(session, client_id) - others))
+    balance = ledger.balance(session, client_id)
+    # Never more than the shop owes the client: a correction that the client owes more
+    # (a forgotten charge) uses the advance up as a charge would, so the two figures on
+    # screen never contradict each other ("settled" beside an advance held).
+    return max(0, min(-(balance - others), -balance))
