@@ -434,3 +434,18 @@ async def test_messages_from_elsewhere_appear(make_app, store, admin, make_clien
 def unread(store: Store, admin: staff.Actor, client_id: int) -> int:
     with store.read() as session:
         return chats.unread_total(session, admin, client_id)
+
+
+async def test_a_refused_form_puts_the_clerk_in_the_field_to_fix(make_app, store, make_client):
+    make_client("Maria Costa", "965 000 111")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comms(app, pilot, "maria")
+        await open_chat_section(app, pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewChatDialog))
+        await pilot.press("ctrl+s")  # from the channel, with no first message
+        await wait_for(pilot, lambda: "Write a message." in screen_text(app))
+        await wait_for(pilot, lambda: app.screen.focused is app.screen.query_one("#chat-first"))
+        await pilot.press(*"Olá", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))

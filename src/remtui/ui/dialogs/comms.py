@@ -49,7 +49,10 @@ class _FormDialog(Dialog[Any]):
         for field, message in errors.items():
             found = self.query(f"#err-{field}") if field in self.FIELDS else None
             if found:
-                found.first(FieldNote).update(line(message, limit=300))
+                note = found.first(FieldNote)
+                note.update(line(message, limit=300))
+                if not shown:
+                    self._focus_field_of(note)
                 shown = True
             else:
                 self.notify(message, severity="error", markup=False)
@@ -59,6 +62,16 @@ class _FormDialog(Dialog[Any]):
                 severity="warning",
                 markup=False,
             )
+
+    def _focus_field_of(self, note: FieldNote) -> None:
+        """Put the clerk in the field a message is about: the row just above it."""
+        assert note.parent is not None
+        siblings = list(note.parent.children)
+        above = siblings[siblings.index(note) - 1] if siblings.index(note) > 0 else None
+        if above is not None:
+            for widget in above.query("Input, Select, TextArea"):
+                self.set_focus(widget)
+                return
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
