@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from ..i18n import _
 
@@ -42,23 +43,24 @@ def in_order_keys(keymap: Mapping[str, str]) -> list[str]:
     return sorted(keys)
 
 
-def _editing_keys(*widget_classes: type[Widget]) -> frozenset[str]:
-    # The classes' own BINDINGS only: what they inherit (scrolling with Up and Down) is
-    # left to bubble as usual, so a screen can still move on with Down from a field.
-    return frozenset(
-        key
-        for cls in widget_classes
-        for key in BindingsMap(cls.__dict__.get("BINDINGS", [])).key_to_bindings
+@cache
+def _editing_keys() -> tuple[tuple[type[Widget], frozenset[str]], ...]:
+    """Each text field class with the keys of its own BINDINGS. Only those: what the
+    classes inherit (scrolling with Up and Down) is left to bubble as usual, so a screen
+    can still move on with Down from a field. (TextArea is imported at the first key, not
+    at start-up.)"""
+    from textual.widgets import TextArea
+
+    return tuple(
+        (cls, frozenset(BindingsMap(cls.__dict__.get("BINDINGS", [])).key_to_bindings))
+        for cls in (Input, TextArea)
     )
-
-
-EDITING_KEYS = {Input: _editing_keys(Input), TextArea: _editing_keys(TextArea)}
 
 
 def edits_text(widget: Widget, key: str) -> bool:
     """Whether ``key`` is one of a text field's own editing keys (Backspace, Left,
     ctrl+k...: a binding of Input or TextArea itself)."""
-    return any(isinstance(widget, cls) and key in keys for cls, keys in EDITING_KEYS.items())
+    return any(isinstance(widget, cls) and key in keys for cls, keys in _editing_keys())
 
 
 def press_enter(screen: Screen[object]) -> None:
