@@ -451,3 +451,26 @@ async def test_a_refused_form_puts_the_clerk_in_the_field_to_fix(make_app, store
         await wait_for(pilot, lambda: app.screen.focused is app.screen.query_one("#chat-first"))
         await pilot.press(*"Olá", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+
+
+async def test_escape_asks_before_throwing_away_a_typed_sms(make_app, store, make_client):
+    from remtui.ui.dialogs.confirm import ConfirmDialog
+
+    make_client("Maria Costa", "965 000 111")
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_comms(app, pilot, "maria")
+        await compose_sms(app, pilot, "Pode levantar")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Discard what you typed?" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsComposer))
+        assert app.screen.query_one("#sms-text").text == "Pode levantar"
+        await pilot.press("escape", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+        # an empty composer closes at once
+        await compose_sms(app, pilot, "")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+    assert stored_sms(store) == []

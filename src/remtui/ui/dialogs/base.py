@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from ...i18n import N_
+from ...i18n import N_, _
 from .. import styles
 from ..keys import keep_what_was_entered, translate_bindings
 
@@ -39,8 +39,30 @@ class Dialog(ModalScreen[T]):
             keep_what_was_entered(event)
             self.action_confirm()
 
+    def has_unsaved_edits(self) -> bool:
+        """Dialogs where the clerk types something worth keeping say whether they hold it
+        (Escape and ctrl+q then ask before throwing it away)."""
+        return False
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.has_unsaved_edits():
+            self.dismiss(None)
+            return
+        from .confirm import ConfirmDialog
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Discard what you typed?"),
+                _("What you typed here is not saved. Close without saving?"),
+                yes=_("Discard"),
+                no=_("Keep editing"),
+            ),
+            answered,
+        )
 
     def action_confirm(self) -> None:
         """Dialogs with a form override this to validate and dismiss with a value."""

@@ -272,6 +272,9 @@ class SmsComposer(_FormDialog):
                 line(_("This client has no phone number: add one in General first."))
             )
 
+    def has_unsaved_edits(self) -> bool:
+        return bool(self.query_one("#sms-text", TextArea).text.strip())
+
     @on(TextArea.Changed, "#sms-text")
     def _count(self) -> None:
         text, over = count_text(self.query_one("#sms-text", TextArea).text)
@@ -334,6 +337,9 @@ class NewChatDialog(_FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#chat-channel").focus()
+
+    def has_unsaved_edits(self) -> bool:
+        return bool(self.query_one("#chat-first", Input).value.strip())
 
     def action_confirm(self) -> None:
         app, actor, client_id = self.rem, self.rem.actor, self.client_id
