@@ -53,6 +53,7 @@ async def test_correction_by_keys_changes_badge(
         assert ("You are settled" if language == "en" else "Você está resolvido") in screen_text(
             app
         )
+        assert ("dd/mm/yyyy" if language == "en" else "dd/mm/aaaa") in screen_text(app)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, CorrectionDialog))
         if keys[0] == "down":  # choose the second direction: we owe the client more

@@ -67,10 +67,11 @@ class BalanceTab(ProfileTab):
             yield Static(_("Loading…"), id="balance-badge")
             yield Static("", id="balance-advance")
         with Horizontal(id="balance-period"):
+            shape = _("dd/mm/yyyy")  # how a date is typed, in the clerk's words
             yield Label(_("From"))
-            yield Input(id="period-from", compact=True, max_length=10, placeholder="dd/mm/yyyy")
+            yield Input(id="period-from", compact=True, max_length=10, placeholder=shape)
             yield Label(_("To"))
-            yield Input(id="period-to", compact=True, max_length=10, placeholder="dd/mm/yyyy")
+            yield Input(id="period-to", compact=True, max_length=10, placeholder=shape)
             yield Static("", id="period-totals")
         yield FieldNote("", id="period-error", classes="field-error")
         yield FieldNote("", id="statement-empty", classes="status-line")
