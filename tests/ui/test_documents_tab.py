@@ -194,6 +194,19 @@ async def test_accepted_estimate_becomes_a_work_order(make_app, store, make_clie
         await pilot.press("w")
         await wait_for(pilot, lambda: len(all_documents(store, rec.id)) == 2)
         await wait_for(pilot, lambda: "WO-000001" in screen_text(app))
+        # back on the estimate: it became a work order, so Convert is no longer offered
+        await pilot.press("escape")
+        estimate = app.screen
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(estimate, DocumentDialog)
+                and estimate.detail is not None
+                and estimate.detail.converted_to
+            ),
+        )
+        assert not estimate.query_one("#doc-convert").display
+        assert not estimate.check_action("convert", ())
     new = all_documents(store, rec.id)[0]
     assert (new.kind, new.estimate_id, new.total) == ("work_order", est.id, 2500)
 

@@ -122,7 +122,9 @@ class DocumentDialog(Dialog[None]):
         return [o for o in self.detail.next_statuses if _actor_can(self.app, o.permission)]
 
     def _can_convert(self) -> bool:
-        return self.detail is not None and self.detail.status == "accepted"
+        # an accepted estimate becomes one document: once it has, the key is gone
+        detail = self.detail
+        return detail is not None and detail.status == "accepted" and not detail.converted_to
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         detail = self.detail
