@@ -83,6 +83,11 @@ async def test_bad_input_is_marked_and_nothing_saved(make_app, store, make_clien
         await wait_for(pilot, lambda: "That is not an e-mail address." in screen_text(app))
         text = screen_text(app)
         assert "A discount is a percentage from 0 to 100." in text
+        # changing the field takes its message away; the other message stays
+        await replace_field(pilot, app, "email", "ana@exemplo.pt")
+        await wait_for(pilot, lambda: "That is not an e-mail address." not in screen_text(app))
+        assert "A discount is a percentage from 0 to 100." in screen_text(app)
+        assert not app.screen.query_one("#f-email").has_class("invalid")
     assert stored(store, rec.id).version == 1
 
 
@@ -221,3 +226,22 @@ async def test_a_long_name_never_hides_the_balance(make_app, make_client):
         await wait_for(pilot, lambda: "You are settled" in screen_text(app).splitlines()[0])
         header = screen_text(app).splitlines()[0]
         assert "Zé Reparações" in header and "…" in header and "+351 912 345 678" in header
+
+
+async def test_removing_the_wrong_phone_takes_its_message_away(make_app, store, make_client):
+    from remtui.ui.widgets.client_form import PhoneRow
+
+    rec = make_client("Ana Silva", "912345678")
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_profile(app, pilot, "ana")
+        await pilot.click("#add-phone")
+        await pilot.pause()
+        await pilot.press(*"912 345 678")  # the same number again
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "already in the list" in screen_text(app))
+        second = list(app.screen.query(PhoneRow))[1]
+        second.query_one(".phone-remove").press()
+        await wait_for(pilot, lambda: "already in the list" not in screen_text(app))
+        assert not any(r.has_class("invalid") for r in app.screen.query(PhoneRow))
+    assert stored(store, rec.id).version == 1

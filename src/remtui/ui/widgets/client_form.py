@@ -191,10 +191,27 @@ class ClientFormView(Vertical):
         row = event.button.parent
         if isinstance(row, PhoneRow):
             row.remove()
+            self._clear_phone_errors()  # they number the phones, and that has changed
 
     @on(Input.Changed, ".phone-number")
     def _on_phone_changed(self, event: Input.Changed) -> None:
+        self._clear_phone_errors()
         self.post_message(self.PhoneTyped(event.value))
+
+    @on(Input.Changed, "#f-name, #f-email, #f-address, #f-company_name, #f-tax_id, #f-discount")
+    def _on_field_changed(self, event: Input.Changed) -> None:
+        # A message is about what was there when it was checked: it goes once the clerk
+        # changes the field (ctrl+s checks again).
+        field = (event.input.id or "").removeprefix("f-")
+        for note in self.query(f"#err-{field}"):
+            if isinstance(note, Static):
+                note.update("")
+        event.input.remove_class("invalid")
+
+    def _clear_phone_errors(self) -> None:
+        self.query_one("#err-phones", Static).update("")
+        for row in self.query(PhoneRow):
+            row.remove_class("invalid")
 
     def show_phone_warning(self, text: str) -> None:
         self.query_one("#phone-warning", Static).update(line(text))
