@@ -50,19 +50,24 @@ class Cell:
         width = cell_len(self.plain)
         return Measurement(width, width)
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+    def fit(self, width: int, justify: str | None) -> tuple[str, int]:
+        """The text drawn in ``width`` cells (cut with an ellipsis, or justified right or
+        centre) and how many cells it takes; left-justified text is not padded."""
         shown = self.plain
         used = cell_len(shown)
         if used > width:
             shown = set_cell_size(shown, width - 1) + "…" if width > 1 else "…"[:width]
-        elif used < width:
-            justify = self.justify or options.justify
-            if justify == "right":
-                shown = " " * (width - used) + shown
-            elif justify == "center":
-                left = (width - used) // 2
-                shown = " " * left + shown + " " * (width - used - left)
+            return shown, cell_len(shown)
+        justify = self.justify or justify
+        if used < width and justify == "right":
+            return " " * (width - used) + shown, width
+        if used < width and justify == "center":
+            left = (width - used) // 2
+            return " " * left + shown + " " * (width - used - left), width
+        return shown, used
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        shown, _used = self.fit(options.max_width, options.justify)
         style = console.get_style(self.style) if isinstance(self.style, str) else self.style
         yield Segment(shown, style if self.style else None)
 

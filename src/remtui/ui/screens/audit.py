@@ -16,6 +16,7 @@ from ...permissions import Perm
 from .. import styles
 from ..app import StoreChanged
 from ..safe import cell, line
+from ..widgets.cell_table import CellTable
 from ..work import run_store
 from .base import BaseScreen
 
@@ -42,7 +43,7 @@ def _entity(row: AuditRow) -> str:
     return f"{row.entity} {row.entity_id}" if row.entity_id is not None else row.entity
 
 
-class AuditTable(DataTable[Any]):
+class AuditTable(CellTable):
     HELP_TEXT = N_(
         "Up and Down move through the entries (older ones load as you go down); Enter shows "
         "the whole entry; Escape goes back to the filter."

@@ -14,6 +14,7 @@ from ...i18n import N_, _
 from ...permissions import Perm
 from ..app import StoreChanged
 from ..safe import cell, line
+from ..widgets.cell_table import CellTable
 from ..work import run_store
 from .base import BaseScreen
 
@@ -24,7 +25,7 @@ DEBOUNCE = 0.12
 PHONE_WIDTH, TAX_WIDTH = 17, 9
 
 
-class ResultsTable(DataTable[Any]):
+class ResultsTable(CellTable):
     HELP_TEXT = N_("Up and Down move through the clients; Enter opens the selected client.")
     BINDINGS = [
         Binding("escape", "back_to_search", N_("Search"), id="clients.search_box", show=False)

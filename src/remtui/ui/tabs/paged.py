@@ -21,6 +21,7 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from ..widgets.cell_table import CellTable
 from ..work import run_store
 from .base import ProfileTab
 
@@ -74,7 +75,7 @@ def collect(
     return rows, more
 
 
-class PagedTable(DataTable[Any]):
+class PagedTable(CellTable):
     """A list with a row cursor; Home and End go to the first and the last row loaded (at
     the end the next page loads)."""
 
