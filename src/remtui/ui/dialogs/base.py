@@ -27,6 +27,8 @@ class Dialog(ModalScreen[T]):
     HELP_TEXT = ""
     # Enter in a field confirms, as ctrl+s does (fields marked ENTER_NEXT move on instead).
     ENTER_CONFIRMS: ClassVar[bool] = False
+    # The question Escape asks when has_unsaved_edits().
+    DISCARD_TITLE: ClassVar[str] = N_("Discard what you typed?")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,7 +58,7 @@ class Dialog(ModalScreen[T]):
 
         self.app.push_screen(
             ConfirmDialog(
-                _("Discard what you typed?"),
+                _(self.DISCARD_TITLE),
                 _("What you typed here is not saved. Close without saving?"),
                 yes=_("Discard"),
                 no=_("Keep editing"),

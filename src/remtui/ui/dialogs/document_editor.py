@@ -137,6 +137,7 @@ class CatalogMatches(OptionList):
 
 
 class DocumentEditor(Dialog[int]):
+    DISCARD_TITLE = N_("Discard this document?")
     ENTER_CONFIRMS = True
     HELP_TEXT = N_(
         "One row per line: item (type to search the catalog, Down to pick; or write "
@@ -702,24 +703,4 @@ class DocumentEditor(Dialog[int]):
         self._nothing_saved()
 
     def has_unsaved_edits(self) -> bool:
-        return self.loaded and self._snapshot() != self._start
-
-    def action_cancel(self) -> None:
-        if not self.has_unsaved_edits():
-            self.dismiss(None)
-            return
-        from .confirm import ConfirmDialog
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                _("Discard this document?"),
-                _("What you typed here is not saved. Close without saving?"),
-                yes=_("Discard"),
-                no=_("Keep editing"),
-            ),
-            answered,
-        )
+        return self.loaded and self._snapshot() != self._start  # Escape asks (Dialog)
