@@ -244,25 +244,19 @@ class RemApp(App[int]):
     async def action_quit(self) -> None:
         """Quit, asking first when a screen or dialog holds edits that are not saved (as
         Escape does); ctrl+q again on that question quits."""
-        from .dialogs.confirm import ConfirmDialog
+        from .dialogs.confirm import leave_or_ask
 
-        unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_edits", lambda: False)()]
-        if not unsaved or self.screen.id == QUIT_QUESTION:
-            self.exit()
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.exit()
-
-        question = ConfirmDialog(
+        unsaved = any(getattr(s, "has_unsaved_edits", lambda: False)() for s in self.screen_stack)
+        leave_or_ask(
+            self,
+            unsaved and self.screen.id != QUIT_QUESTION,
+            self.exit,
             _("Unsaved changes"),
             _("Some edits are not saved. Quit without saving them?"),
             yes=_("Quit"),
             no=_("Keep editing"),
+            id=QUIT_QUESTION,
         )
-        question.id = QUIT_QUESTION
-        self.push_screen(question, answered)
 
     def action_enter(self) -> None:
         press_enter(self.screen)

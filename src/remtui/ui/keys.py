@@ -19,8 +19,9 @@ from ..i18n import _
 # Textual queues each key for the focused widget as the app reads it, but runs a widget's
 # own bindings (Enter submits an Input) only after the key has bubbled up to the app, by
 # which time the keys behind it are already in the field. These priority bindings act
-# while the app reads the key instead: Tab moves the focus at once, and Enter is queued
-# for the field behind the keys typed before it and ahead of those typed after.
+# while the app reads the key instead: Tab, and Enter in an ENTER_NEXT field, move the
+# focus at once. (A field's own keys, Enter that submits included, run in its queue:
+# RemApp.on_event with edits_text.)
 ENTER_NEXT = "enter-next"  # the class of fields where Enter moves to the next field
 FOCUS_BINDINGS = [
     Binding("tab", "app.focus_next", show=False, priority=True),
@@ -64,15 +65,12 @@ def edits_text(widget: Widget, key: str) -> bool:
 
 
 def press_enter(screen: Screen[object]) -> None:
-    """Enter in a field marked ENTER_NEXT moves on; in another field it submits what the
-    field holds at this point of the typing; any other widget gets its Enter as usual."""
+    """Enter in a field marked ENTER_NEXT moves on at once. Anywhere else Enter is the
+    widget's own (in a field it is an editing key: it submits in order, see edits_text)."""
     focused = screen.focused
-    if focused is not None and focused.has_class(ENTER_NEXT):
-        screen.focus_next()
-    elif isinstance(focused, Input):
-        focused.call_later(focused.action_submit)
-    else:
+    if focused is None or not focused.has_class(ENTER_NEXT):
         raise SkipAction()
+    screen.focus_next()
 
 
 def keep_what_was_entered(event: Input.Submitted) -> None:

@@ -47,23 +47,16 @@ class Dialog(ModalScreen[T]):
         return False
 
     def action_cancel(self) -> None:
-        if not self.has_unsaved_edits():
-            self.dismiss(None)
-            return
-        from .confirm import ConfirmDialog
+        from .confirm import leave_or_ask
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                _(self.DISCARD_TITLE),
-                _("What you typed here is not saved. Close without saving?"),
-                yes=_("Discard"),
-                no=_("Keep editing"),
-            ),
-            answered,
+        leave_or_ask(
+            self.app,
+            self.has_unsaved_edits(),
+            lambda: self.dismiss(None),
+            _(self.DISCARD_TITLE),
+            _("What you typed here is not saved. Close without saving?"),
+            yes=_("Discard"),
+            no=_("Keep editing"),
         )
 
     def action_confirm(self) -> None:

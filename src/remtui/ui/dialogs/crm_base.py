@@ -345,18 +345,16 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
             self.refresh_bindings()
 
     def action_cancel(self) -> None:
-        if not self.has_unsaved_edits():
-            self.dismiss(self.changed)
-            return
-        from .confirm import ConfirmDialog
+        from .confirm import leave_or_ask
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(self.changed)
-
-        self.app.push_screen(
-            ConfirmDialog(_("Unsaved changes"), _(self.UNSAVED), yes=_("Close"), no=_("Stay")),
-            answered,
+        leave_or_ask(
+            self.app,
+            self.has_unsaved_edits(),
+            lambda: self.dismiss(self.changed),
+            _("Unsaved changes"),
+            _(self.UNSAVED),
+            yes=_("Close"),
+            no=_("Stay"),
         )
 
 

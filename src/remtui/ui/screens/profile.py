@@ -135,21 +135,14 @@ class ProfileScreen(BaseScreen):
         return any(tab.has_unsaved_edits() for tab in self.query(ProfileTab))
 
     def action_back(self) -> None:
-        if not self.has_unsaved_edits():
-            self.app.pop_screen()
-            return
-        from ..dialogs.confirm import ConfirmDialog
+        from ..dialogs.confirm import leave_or_ask
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmDialog(
-                _("Unsaved changes"),
-                _("This client has edits that are not saved. Leave without saving?"),
-                yes=_("Leave"),
-                no=_("Stay"),
-            ),
-            answered,
+        leave_or_ask(
+            self.app,
+            self.has_unsaved_edits(),
+            self.app.pop_screen,
+            _("Unsaved changes"),
+            _("This client has edits that are not saved. Leave without saving?"),
+            yes=_("Leave"),
+            no=_("Stay"),
         )
