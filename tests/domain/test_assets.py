@@ -108,6 +108,29 @@ def test_luhn() -> None:
     assert not assets.looks_like_imei("49015420323751X")
 
 
+@given(st.text("0123456789", min_size=14, max_size=14))
+def test_imei_check_is_python_stdnum_s(body: str) -> None:
+    """Of the ten possible last digits exactly the one python-stdnum computes is taken, and
+    each of the others gets the IMEI message (the 15 digits may be typed with separators)."""
+    from stdnum import imei, luhn
+
+    right = body + luhn.calc_check_digit(body)
+    assert imei.is_valid(right) and assets.imei_ok(right)
+    for digit in "0123456789":
+        typed = f"{body[:2]}-{body[2:8]}-{body[8:]}-{digit}"
+        try:
+            assets._validate(AssetForm(typed, "Phone"))
+            problem = None
+        except ValidationError as exc:
+            problem = exc.errors.get("serial")
+        if body + digit == right:
+            assert problem is None
+        else:
+            assert problem == (
+                "That IMEI's check digit is wrong: check the 15 digits (*#06# shows them)."
+            )
+
+
 def test_same_serial_differently_typed_is_a_duplicate_naming_the_owner(
     store: Store, admin: staff.Actor, make_client: MakeClient
 ) -> None:

@@ -41,6 +41,11 @@ def error_for(field: str, region: str = "PT", **fields: str) -> str | None:
         ("123.456.780", "That NIF's check digit is wrong."),
         ("PT123456780", "That NIF's check digit is wrong."),
         ("pt 123 456 780", "That NIF's check digit is wrong."),
+        # python-stdnum's rules: the check digit of 000000000 is "right", but no NIF
+        # starts with 0.
+        ("000000000", "That is not a NIF: a NIF never starts with 0."),
+        ("PT000000000", "That is not a NIF: a NIF never starts with 0."),
+        ("012345675", "That is not a NIF: a NIF never starts with 0."),
     ],
 )
 def test_implausible_tax_id_is_refused_with_its_reason(raw, message):
@@ -67,6 +72,26 @@ def test_implausible_tax_id_is_refused_with_its_reason(raw, message):
 )
 def test_plausible_tax_id_is_accepted(raw):
     assert error_for("tax_id", tax_id=raw) is None
+
+
+def test_nif_check_agrees_with_python_stdnum():
+    """Every first digit and every check digit of a few bodies: the form accepts exactly
+    what python-stdnum accepts (and the Portuguese message says why it refuses)."""
+    from stdnum.pt import nif
+
+    for body in ("12345678", "50000000", "98765432", "00000000", "40404040"):
+        for body_first in "0123456789":
+            for check in "0123456789":
+                number = body_first + body[1:] + check
+                problem = error_for("tax_id", tax_id=number)
+                assert (problem is None) == nif.is_valid(number), number
+    i18n.set_language("pt_PT")
+    try:
+        assert error_for("tax_id", tax_id="000000000") == (
+            "Isso não é um NIF: um NIF nunca começa por 0."
+        )
+    finally:
+        i18n.set_language("en")
 
 
 def test_nine_digits_outside_portugal_skip_the_nif_check_but_pt_prefix_does_not():

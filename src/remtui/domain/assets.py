@@ -71,18 +71,19 @@ def looks_like_imei(key: str) -> bool:
 
 
 def luhn_ok(digits: str) -> bool:
-    """The Luhn check (the IMEI's last digit checks the 14 before it)."""
+    """The Luhn check (the IMEI's last digit checks the 14 before it), by python-stdnum."""
     if not digits or not digits.isascii() or not digits.isdigit():
         return False
-    total = 0
-    for index, ch in enumerate(reversed(digits)):
-        value = int(ch)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    from stdnum import luhn
+
+    return luhn.is_valid(digits)
+
+
+def imei_ok(key: str) -> bool:
+    """Whether a 15-digit key is a well-formed IMEI (python-stdnum: digits and check digit)."""
+    from stdnum import imei
+
+    return looks_like_imei(key) and imei.is_valid(key)
 
 
 def display_name(kind: str, brand: str, model: str) -> str:
@@ -244,7 +245,7 @@ def _validate(form: AssetForm) -> _Clean:
     if "serial" not in errors:
         if not key:
             errors["serial"] = _("Enter the serial number or IMEI.")
-        elif looks_like_imei(key) and not luhn_ok(key):
+        elif looks_like_imei(key) and not imei_ok(key):
             errors["serial"] = _(
                 "That IMEI's check digit is wrong: check the 15 digits (*#06# shows them)."
             )

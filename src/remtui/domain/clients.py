@@ -166,10 +166,19 @@ def parse_discount(raw: str) -> int:
     return int(value * 100)
 
 
-def _valid_pt_nif(digits: str) -> bool:
-    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:8]))
-    check = 11 - total % 11
-    return (0 if check >= 10 else check) == int(digits[8])
+def _nif_error(nif: str) -> str | None:
+    """Why nine digits are not a Portuguese NIF (python-stdnum's rules), or None."""
+    from stdnum.exceptions import InvalidChecksum
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.pt import nif as pt_nif
+
+    try:
+        pt_nif.validate(nif)
+    except InvalidChecksum:
+        return _("That NIF's check digit is wrong.")
+    except StdnumError:
+        return _("That is not a NIF: a NIF never starts with 0.")
+    return None
 
 
 def _email_error(email: str) -> str | None:
@@ -198,8 +207,8 @@ def _tax_id_error(tax_id: str, region: str) -> str | None:
         return _("A tax id has at least {n} digits.").format(n=TAX_ID_MIN_DIGITS)
     # "PT" + NIF is the Portuguese VAT id: the same check digit, whatever the region.
     nif = compact[2:] if compact.startswith("PT") else compact if region == "PT" else ""
-    if len(nif) == 9 and nif.isdigit() and not _valid_pt_nif(nif):
-        return _("That NIF's check digit is wrong.")
+    if len(nif) == 9 and nif.isdigit():
+        return _nif_error(nif)
     return None
 
 
