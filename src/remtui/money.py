@@ -86,16 +86,17 @@ def parse_amount(
             0 < digits < 3
             and tail.isdigit()
             and len(tail) == 3
-            and head.lstrip("0")
+            and head
             and not re.search(r"[ .,]", head)
         ):
             # "12,345" or "1.234": thousands in one locale, a slip of the cents in the other;
             # a clerk of either could type it, and one reading is 1,000 times the other.
+            # "0,001" too: 1.00 read as thousands, a tenth of a cent read as decimals.
             raise DomainError(
                 _(
                     "Is that thousands or cents? Write {number} without a separator, or the "
                     "cents with two digits."
-                ).format(number=head + tail)
+                ).format(number=(head + tail).lstrip("0") or "0")
             )
         if tail.isdigit() and (len(tail) != 3 or sep == decimal_sign or other in raw):
             integer_part, fraction = raw[:last], tail

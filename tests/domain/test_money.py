@@ -113,7 +113,13 @@ def test_what_clerks_type(text: str, locale: str, expected: int) -> None:
         ("1.234", "pt_PT", "thousands or cents"),
         ("1,234", "en_GB", "Write 1234 without a separator"),
         ("1 234,567", "pt_PT", "decimal places"),
-        ("0,001", "pt_PT", "decimal places"),
+        ("0,0012", "pt_PT", "decimal places"),
+        # A zero before the separator is no exception: 1.00 or a tenth of a cent.
+        ("0,001", "en_GB", "Write 1 without a separator"),
+        ("0.001", "pt_PT", "Write 1 without a separator"),
+        ("0,001", "pt_PT", "thousands or cents"),
+        ("0.001", "en_GB", "thousands or cents"),
+        ("00,500", "en_GB", "Write 500 without a separator"),
         ("", "en_GB", "Enter an amount"),
         ("   ", "pt_PT", "Enter an amount"),
         ("0", "en_GB", "more than zero"),
@@ -154,7 +160,7 @@ def test_messages_are_translated() -> None:
         parse_amount("abc", "EUR", "pt_PT")
     assert info.value.message != "Amounts are digits, with a comma or a point for the cents."
     with pytest.raises(DomainError) as info:
-        parse_amount("0,001", "EUR", "pt_PT")
+        parse_amount("0,0012", "EUR", "pt_PT")
     assert info.value.message == "No máximo 2 casas decimais."
     with pytest.raises(DomainError) as info:
         parse_amount("1.234", "EUR", "pt_PT")
