@@ -50,6 +50,34 @@ def safe_text(value: object, *, single_line: bool = False, limit: int | None = N
     return text
 
 
+def has_hidden(value: object) -> bool:
+    """Whether ``value`` holds characters ``safe_text`` has to show as symbols (controls,
+    bidi overrides, line separators, lone surrogates): text not written by our forms."""
+    text = "" if value is None else str(value).replace("\r\n", "\n")
+    return bool(_UNSAFE.search(text)) or any(unicodedata.category(ch) == "Cs" for ch in text)
+
+
+# What safe_text shows in place of a hidden character: a Control Picture (U+2400-U+241F,
+# U+2421), "<U+XXXX>" for the rest, U+FFFD for a lone surrogate.
+_SHOWN = re.compile(
+    "[\u2400-\u241f\u2421\ufffd]|<U\\+([0-9A-F]{4})>",
+)
+
+
+def unshow(value: str) -> str:
+    """Text a field showed through ``safe_text``, with the symbols that stand for hidden
+    characters taken out again: what a form stores of text that came in with controls
+    (the same as ``clean_input`` of the original, whatever the clerk typed around them)."""
+
+    def drop(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code is None:
+            return ""
+        return "" if _UNSAFE.match(chr(int(code, 16))) else match.group()
+
+    return _SHOWN.sub(drop, value)
+
+
 def clean_input(value: str) -> str:
     """What a clerk typed, as we store it: controls and bidi overrides removed, trimmed."""
     text = value.replace("\r\n", "\n")

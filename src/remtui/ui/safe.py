@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -10,7 +12,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-from ..safetext import safe_text
+from ..i18n import N_, _
+from ..safetext import has_hidden, safe_text, unshow
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+    from textual.widgets import Input, TextArea
 
 CELL_LIMIT = 120
 
@@ -94,3 +101,69 @@ def content(value: object, *, single_line: bool = False, limit: int | None = Non
 
 def line(value: object, limit: int | None = 200) -> Content:
     return content(value, single_line=True, limit=limit)
+
+
+# --- text fields: data into Input / TextArea, and back --------------------------------------
+# A field filled from the store shows hidden characters (ESC, C1 controls, bidi overrides)
+# as symbols, like every other widget; it is marked SHOWN_CONTROLS, the form says so under
+# it (CONTROLS_NOTE), and reading it takes the symbols out again, so that saving stores the
+# cleaned text.
+
+SHOWN_CONTROLS = "shown-controls"
+CONTROLS_NOTE = N_(
+    "Hidden control characters are shown as symbols and will be removed when you save."
+)
+
+
+def field_text(value: object, *, multiline: bool = False) -> str:
+    """What a text field shows of ``value``: one line for an Input; a TextArea keeps its
+    lines and tabs (it draws tabs itself)."""
+    if not multiline:
+        return safe_text(value, single_line=True)
+    text = "" if value is None else str(value)
+    return "\t".join(safe_text(part) for part in text.split("\t"))
+
+
+def shown_class(value: object) -> str:
+    """The class for a field built with ``field_text(value)`` (Input(value, classes=...))."""
+    return SHOWN_CONTROLS if has_hidden(value) else ""
+
+
+def fill(field: Input | TextArea, value: object) -> bool:
+    """Put outside text into a field (never raw); returns whether it showed hidden
+    characters as symbols."""
+    from textual.widgets import Input
+
+    hidden = has_hidden(value)
+    field.set_class(hidden, SHOWN_CONTROLS)
+    if isinstance(field, Input):
+        field.value = field_text(value)
+    else:
+        field.load_text(field_text(value, multiline=True))
+    return hidden
+
+
+def value_of(field: Input | TextArea) -> str:
+    """What the clerk means a field to hold: its text, less the symbols ``fill`` showed
+    for hidden characters (the clerk was told they go)."""
+    from textual.widgets import Input
+
+    text = field.value if isinstance(field, Input) else field.text
+    return unshow(text) if field.has_class(SHOWN_CONTROLS) else text
+
+
+def read_back(value: object, *, multiline: bool = False) -> str:
+    """What ``value_of`` reads from a field just filled with ``value``."""
+    shown = field_text(value, multiline=multiline)
+    return unshow(shown) if has_hidden(value) else shown
+
+
+def controls_note(*fields: Widget) -> Content:
+    """The note under field(s): CONTROLS_NOTE when one of them shows hidden characters."""
+    shown = any(f.has_class(SHOWN_CONTROLS) for f in fields)
+    return Content(_(CONTROLS_NOTE) if shown else "")
+
+
+def toast_text(value: object) -> str:
+    """A notification's message or title from text that may hold data."""
+    return safe_text(value, limit=1000)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, DataTable, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Button, DataTable, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ...i18n import N_, _
@@ -22,6 +22,8 @@ from .crm_base import CrmChangeDialog, CrmNewDialog, CrmProfileDialog
 from .crm_common import (
     dialog_buttons,
     document_status_label,
+    field_value,
+    fill_fields,
     form_row,
     is_stale,
     money_cell,
@@ -85,22 +87,18 @@ def asset_fields() -> ComposeResult:
 def read_asset_form(root: Any) -> AssetForm:
     from ...domain.assets import AssetForm
 
-    def value(name: str) -> str:
-        return str(root.query_one(f"#f-{name}", Input).value)
-
     return AssetForm(
-        serial=value("serial"),
-        kind=value("kind"),
-        brand=value("brand"),
-        model=value("model"),
-        notes=root.query_one("#f-notes", TextArea).text,
+        serial=field_value(root, "serial"),
+        kind=field_value(root, "kind"),
+        brand=field_value(root, "brand"),
+        model=field_value(root, "model"),
+        notes=field_value(root, "notes"),
     )
 
 
 def set_asset_form(root: Any, form: AssetForm) -> None:
-    for name in ("serial", "kind", "brand", "model"):
-        root.query_one(f"#f-{name}", Input).value = getattr(form, name)
-    root.query_one("#f-notes", TextArea).text = form.notes
+    fill_fields(root, {"serial": form.serial, "notes": form.notes})
+    fill_fields(root, {"kind": form.kind, "brand": form.brand, "model": form.model}, note="kind")
 
 
 def load_warehouses(node: Any, show: Callable[[Warehouses], Any], group: str) -> None:

@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Input, Static, TextArea
 
 from ...errors import DomainError
 from ...i18n import _
 from ..app import StoreChanged
-from ..safe import line
+from ..safe import line, toast_text
 from ..widgets.note import FieldNote
 from .base import Dialog
 from .crm_common import (
     clear_errors,
+    clear_field_error,
     dialog_buttons,
     field_errors,
     fit_column,
@@ -112,11 +113,16 @@ class CrmNewDialog(Dialog[int]):
     def _cancel_pressed(self) -> None:
         self.dismiss(None)
 
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
+        clear_field_error(self, event.control)
+
     def action_confirm(self) -> None:
         run_write(self, self.creator(), self._created, group=self.GROUP, error=self._failed)
 
     def _created(self, record: Any) -> None:
-        self.app.notify(self.created_text(record), markup=False)
+        self.app.notify(toast_text(self.created_text(record)), markup=False)
         self.dismiss(record.id)
 
     def _failed(self, exc: DomainError) -> None:
@@ -244,9 +250,12 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
         and the clerk has edits."""
         edits = self.read_form() if keep_edits and self.has_unsaved_edits() else None
         self.record = record
-        shown: F = record.as_form()
-        self.shown_form = shown
-        self.set_form(edits or shown)
+        self.set_form(record.as_form())
+        # What the form reads back: text from the store with hidden characters (shown as
+        # symbols, which reading takes out) is not an edit of the clerk's.
+        self.shown_form = self.read_form()
+        if edits is not None:
+            self.set_form(edits)
 
     def _show_header(self, record: R, title: str, summary: str) -> None:
         p, app = self.PREFIX, self.rem
@@ -266,6 +275,11 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
 
     def has_unsaved_edits(self) -> bool:
         return self.shown_form is not None and self.read_form() != self.shown_form
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
+        clear_field_error(self, event.control)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "restore":
@@ -299,7 +313,8 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
     def action_confirm(self) -> None:
         if self.record is None:
             return
-        if not self.has_unsaved_edits():
+        # Saving what was shown still cleans text stored with hidden characters.
+        if self.read_form() == self.record.as_form():
             self._notice(_("Nothing to save: no field was changed."))
             return
         form, expected = self.read_form(), self.record.version
@@ -335,7 +350,7 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
             text = _(self.STALE_DONE).format(who=who, when=at)
         self._load(keep_edits=exc.mine is None)
         self._notice(text)
-        self.notify(text, severity="warning", markup=False)
+        self.notify(toast_text(text), severity="warning", markup=False)
 
     def action_restore(self) -> None:
         if self._mine is not None and self._base is not None and self.shown_form is not None:

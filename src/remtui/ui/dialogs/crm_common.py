@@ -17,12 +17,13 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from ...errors import DomainError, ValidationError
 from ...i18n import _
-from ..safe import Cell, cell, line
+from ..safe import Cell, cell, controls_note, fill, line, value_of
 from ..widgets.note import FieldNote
 from ..work import run_store
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+    from textual.widgets import TextArea
 
     from ...domain.staff import Actor
     from ..app import RemApp
@@ -49,6 +50,46 @@ def form_row(name: str, label: str, *widgets: Widget, tall: bool = False) -> Com
         yield Label(label, classes="form-label")
         yield from widgets
     yield FieldNote("", id=f"err-{name}", classes="field-error")
+    yield FieldNote("", id=f"ctl-{name}", classes="field-warning")
+
+
+def fill_fields(root: DOMNode, values: dict[str, object], *, note: str = "") -> None:
+    """Fields ``#f-<name>`` (Input or TextArea) filled from the store, never raw: hidden
+    characters are shown as symbols and ``#ctl-<name>`` says they go when saved (``note``:
+    one note for all of them, for fields that share a row)."""
+    widgets = {name: _text_field(root, name) for name in values}
+    for name, value in values.items():
+        fill(widgets[name], value)
+    if note:
+        root.query_one(f"#ctl-{note}", FieldNote).update(controls_note(*widgets.values()))
+        return
+    for name, field in widgets.items():
+        root.query_one(f"#ctl-{name}", FieldNote).update(controls_note(field))
+
+
+def _text_field(root: DOMNode, name: str) -> Input | TextArea:
+    from textual.widgets import TextArea
+
+    field = root.query_one(f"#f-{name}")
+    assert isinstance(field, Input | TextArea), field
+    return field
+
+
+def field_value(root: DOMNode, name: str) -> str:
+    """What the clerk means field ``#f-<name>`` to hold (see ``ui.safe.value_of``)."""
+    return value_of(_text_field(root, name))
+
+
+def clear_field_error(root: DOMNode, field: Widget) -> None:
+    """A field's message is about what was there when it was checked: it goes once the
+    clerk changes the field (saving checks again)."""
+    name = (field.id or "").removeprefix("f-")
+    if not name or name == field.id:
+        return
+    for note in root.query(f"#err-{name}"):
+        if isinstance(note, FieldNote):
+            note.update("")
+    field.remove_class("invalid")
 
 
 def dialog_buttons(

@@ -8,10 +8,10 @@ message next to it and nothing is written while anything is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,118 +22,22 @@ from textual.widgets.option_list import Option
 
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
-from ..documents_text import HELP_BINDING, money, parse_money, plain_amount
-from ..keys import ENTER_NEXT
-from ..safe import line, rich_line
+from ..documents_text import HELP_BINDING, money, plain_amount
+from ..safe import controls_note, field_text, fill, line, rich_line, value_of
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
+from .document_lines import CatalogMatches, LineRow, check_lines, merge_errors, parse_row
+
+__all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from ...domain.catalog import CatalogItemRecord
     from ...domain.documents import DocumentDetail, LineInput, LineRecord
     from ..app import RemApp
 
 DEBOUNCE = 0.15
 MATCHES = 6
-FIELDS = ("description", "quantity", "unit_price", "discount")
-
-
-def _field_label(field: str) -> str:
-    labels = {
-        "item": _("Item"),
-        "description": _("Item"),
-        "quantity": _("Quantity"),
-        "unit_price": _("Price"),
-        "discount": _("Discount"),
-    }
-    return labels.get(field, field)
-
-
-class LineRow(Vertical):
-    """One line of the document: its fields, its total and a message under it."""
-
-    def __init__(
-        self,
-        *,
-        description: str = "",
-        quantity: str = "1",
-        price: str = "",
-        discount: str = "",
-        item_id: int | None = None,
-    ) -> None:
-        super().__init__(classes="doc-line")
-        self._initial = (description, quantity, price, discount)
-        self.item_id = item_id
-        self.item_name = description if item_id is not None else ""
-
-    def compose(self) -> ComposeResult:
-        description, quantity, price, discount = self._initial
-        with Horizontal(classes="doc-line-fields"):
-            yield Input(
-                description,
-                placeholder=_("Item or service"),
-                classes=f"line-description {ENTER_NEXT}",
-                max_length=500,
-                compact=True,
-            )
-            yield Input(
-                quantity, classes=f"line-quantity {ENTER_NEXT}", max_length=14, compact=True
-            )
-            yield Input(price, classes=f"line-unit_price {ENTER_NEXT}", max_length=24, compact=True)
-            yield Input(
-                discount,
-                placeholder=_("% or €"),
-                classes=f"line-discount {ENTER_NEXT}",
-                max_length=24,
-                compact=True,
-            )
-            yield Static("", classes="line-total")
-            yield Button("✕", classes="line-remove", compact=True, tooltip=_("Remove this line"))
-        yield FieldNote("", classes="field-error line-error")
-
-    def field(self, name: str) -> Input:
-        return self.query_one(f".line-{name}", Input)
-
-    def texts(self) -> tuple[str, str, str, str]:
-        return (
-            self.field("description").value,
-            self.field("quantity").value,
-            self.field("unit_price").value,
-            self.field("discount").value,
-        )
-
-    def is_blank(self) -> bool:
-        """Nothing typed (the preset quantity and discount alone do not make a line)."""
-        description, quantity, price, discount = (t.strip() for t in self.texts())
-        preset = discount in ("", self._initial[3].strip())
-        return not (description or price) and preset and quantity in ("", "1")
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name in FIELDS:
-            self.field(name).set_class(name in errors, "invalid")
-        if "item" in errors:
-            self.field("description").add_class("invalid")
-        parts = [f"{_field_label(k)}: {v}" for k, v in errors.items()]
-        self.query_one(".line-error", FieldNote).update(" · ".join(parts))
-
-    def show_total(self, text: str) -> None:
-        self.query_one(".line-total", Static).update(rich_line(text, limit=20))
-
-
-class CatalogMatches(OptionList):
-    HELP_TEXT = N_(
-        "Items of the catalog that match what you typed. Enter puts the item and its price "
-        "on the line; Escape goes back to typing."
-    )
-    BINDINGS = [Binding("escape", "back", N_("Back to the line"), id="document_editor.back")]
-
-    def action_back(self) -> None:
-        screen = self.screen
-        if isinstance(screen, DocumentEditor):
-            screen.back_to_item()
 
 
 class DocumentEditor(Dialog[int]):
@@ -150,6 +54,9 @@ class DocumentEditor(Dialog[int]):
         Binding("ctrl+n", "add_line", N_("+ Line"), id="document_editor.add_line"),
         Binding("ctrl+r", "remove_line", N_("− Line"), id="document_editor.remove_line"),
         Binding("ctrl+s", "confirm", N_("Save"), id="document_editor.save"),
+        # Enter in an item field takes the highlighted catalog match (then moves on, as
+        # Enter does in the other fields of a line: ui/keys.py ENTER_NEXT).
+        Binding("enter", "enter_item", show=False, priority=True),
     ]
 
     def __init__(self, client_id: int, kind: str, document_id: int | None = None) -> None:
@@ -165,6 +72,7 @@ class DocumentEditor(Dialog[int]):
         self._search_timer: Timer | None = None
         self._picker_row: LineRow | None = None
         self._matches: dict[str, CatalogItemRecord] = {}
+        self._matches_for: tuple[LineRow, str] | None = None  # the row and text they match
         self._start: list[tuple[str, ...]] = []
         self._saving = False
 
@@ -210,6 +118,7 @@ class DocumentEditor(Dialog[int]):
                 yield Label(_("Comment"), classes="form-label")
                 yield Input(id="editor-comment", max_length=2000, compact=True)
             yield FieldNote("", id="err-comment", classes="field-error")
+            yield FieldNote("", id="ctl-comment", classes="field-warning")
             yield Static("", id="editor-total")
             with Horizontal(classes="dialog-buttons doc-editor-foot"):
                 yield Button(_("+ Line") + " (ctrl+n)", id="editor-add", compact=True)
@@ -255,7 +164,9 @@ class DocumentEditor(Dialog[int]):
         box = self.query_one("#editor-lines", VerticalScroll)
         rows: list[LineRow] = []
         if detail is not None:
-            self.query_one("#editor-comment", Input).value = detail.comment
+            comment = self.query_one("#editor-comment", Input)
+            fill(comment, detail.comment)
+            self.query_one("#ctl-comment", FieldNote).update(controls_note(comment))
             if detail.asset_id is not None and any(aid == detail.asset_id for aid, _l in assets):
                 select.value = detail.asset_id
             for ln in detail.lines:
@@ -292,7 +203,7 @@ class DocumentEditor(Dialog[int]):
         return list(self.query_one("#editor-lines").query_children(LineRow))
 
     def _snapshot(self) -> list[tuple[str, ...]]:
-        comment = self.query_one("#editor-comment", Input).value
+        comment = value_of(self.query_one("#editor-comment", Input))
         asset = str(self.query_one("#editor-asset", Select).value)
         return [row.texts() for row in self._rows()] + [(comment, asset)]
 
@@ -304,83 +215,9 @@ class DocumentEditor(Dialog[int]):
 
     # --- reading the lines -----------------------------------------------------------------
 
-    def _parse(self, row: LineRow) -> tuple[LineInput, dict[str, str]]:
-        """The row as domain input, and the errors of the fields the UI parses itself
-        (a wrong price or discount is sent as 0 so that the domain still checks the
-        other fields, and every message shows at once)."""
-        from ...domain.documents import DiscountKind, LineInput, parse_percent
-
-        description, quantity, price_text, discount_text = row.texts()
-        errors: dict[str, str] = {}
-        price: int | None = None
-        if price_text.strip():
-            try:
-                price = parse_money(self.app, price_text, allow_zero=True)
-            except DomainError as exc:
-                errors["unit_price"] = exc.message
-                price = 0
-        kind, value = DiscountKind.NONE.value, 0
-        raw = discount_text.strip()
-        if raw:
-            try:
-                if raw.endswith("%"):
-                    kind, value = DiscountKind.PERCENT.value, parse_percent(raw)
-                else:
-                    kind, value = (
-                        DiscountKind.AMOUNT.value,
-                        parse_money(self.app, raw, allow_zero=True),
-                    )
-            except DomainError as exc:
-                errors["discount"] = exc.message
-                kind, value = DiscountKind.NONE.value, 0
-        parsed = LineInput(
-            description=description,
-            quantity=quantity,
-            unit_price=price,
-            item_id=row.item_id,
-            discount_kind=kind,
-            discount_value=value,
-        )
-        return parsed, errors
-
     def _collect(self) -> list[tuple[LineRow, LineInput, dict[str, str]]]:
         """Every line that is not blank: the row, its input and its own errors."""
-        return [(row, *self._parse(row)) for row in self._rows() if not row.is_blank()]
-
-    def _check(
-        self, inputs: list[LineInput]
-    ) -> Callable[[Session], list[LineRecord | dict[str, str]]]:
-        """A function for a worker: each line as the domain computes it, or its errors."""
-        client_id = self.client_id
-
-        def check(session: Session) -> list[LineRecord | dict[str, str]]:
-            from ...domain.documents import preview_lines
-
-            out: list[LineRecord | dict[str, str]] = []
-            for parsed in inputs:
-                try:
-                    out.append(preview_lines(session, client_id, [parsed]).lines[0])
-                except ValidationError as exc:
-                    out.append(
-                        {k.rsplit(".", 1)[-1]: v for k, v in exc.errors.items() if k != "lines"}
-                    )
-            return out
-
-        return check
-
-    @staticmethod
-    def _merge(
-        entries: list[tuple[LineRow, LineInput, dict[str, str]]],
-        results: list[LineRecord | dict[str, str]],
-    ) -> dict[LineRow, dict[str, str]]:
-        """The errors of each line: the domain's, then the UI's own on top."""
-        errors: dict[LineRow, dict[str, str]] = {}
-        for (row, _parsed, own), result in zip(entries, results, strict=False):
-            found = dict(result) if isinstance(result, dict) else {}
-            found.update(own)
-            if found:
-                errors[row] = found
-        return errors
+        return [(row, *parse_row(self.app, row)) for row in self._rows() if not row.is_blank()]
 
     # --- live totals ---------------------------------------------------------------------
 
@@ -393,7 +230,7 @@ class DocumentEditor(Dialog[int]):
         if not self.loaded:
             return
         entries = self._collect()
-        check = self._check([parsed for _row, parsed, _own in entries])
+        check = check_lines(self.client_id, [parsed for _row, parsed, _own in entries])
 
         def compute() -> list[LineRecord | dict[str, str]]:
             with self.rem.store().read() as session:
@@ -409,7 +246,7 @@ class DocumentEditor(Dialog[int]):
         entries: list[tuple[LineRow, LineInput, dict[str, str]]],
         results: list[LineRecord | dict[str, str]],
     ) -> None:
-        errors = self._merge(entries, results)
+        errors = merge_errors(entries, results)
         total = discount = 0
         for (row, _parsed, _own), result in zip(entries, results, strict=False):
             if row.is_attached and row not in errors and not isinstance(result, dict):
@@ -479,13 +316,14 @@ class DocumentEditor(Dialog[int]):
                 return
             if not row.field("description").has_focus:
                 return
-            self._show_matches(items)
+            self._show_matches(items, row, text)
 
         run_store(self, fetch, show, group="editor-search")
 
-    def _show_matches(self, items: list[CatalogItemRecord]) -> None:
+    def _show_matches(self, items: list[CatalogItemRecord], row: LineRow, text: str) -> None:
         matches = self.query_one(CatalogMatches)
         self._matches = {str(item.id): item for item in items}
+        self._matches_for = (row, text)
         if not items:
             self._hide_matches()
             return
@@ -495,9 +333,9 @@ class DocumentEditor(Dialog[int]):
             prompt.append(f"  {money(self.app, item.price)} · {item.kind_label}", style="dim")
             options.append(Option(prompt, id=str(item.id)))
         matches.set_options(options)
-        row = self._picker_row
-        if row is not None and row.parent is matches.parent:
-            self.query_one("#editor-lines", VerticalScroll).move_child(matches, after=row)
+        picker = self._picker_row
+        if picker is not None and picker.parent is matches.parent:
+            self.query_one("#editor-lines", VerticalScroll).move_child(matches, after=picker)
         matches.display = True
         matches.call_after_refresh(matches.scroll_visible, animate=False)
 
@@ -506,6 +344,7 @@ class DocumentEditor(Dialog[int]):
         matches.display = False
         matches.clear_options()
         self._matches = {}
+        self._matches_for = None
 
     def back_to_item(self) -> None:
         if self._picker_row is not None and self._picker_row.is_attached:
@@ -537,12 +376,59 @@ class DocumentEditor(Dialog[int]):
         self._hide_matches()
         if item is None or row is None or not row.is_attached:
             return
-        row.item_id = item.id
-        row.item_name = item.name
-        row.field("description").value = item.name
-        row.field("unit_price").value = plain_amount(self.app, item.price)
+        self._take_item(row, item)
         row.field("quantity").focus()
+
+    def _take_item(self, row: LineRow, item: CatalogItemRecord, price_was: str = "") -> None:
+        """The catalog item on the line: its name, and its price unless the clerk has
+        typed one since (``price_was``: the price field when the item was asked for)."""
+        row.item_id = item.id
+        row.item_name = field_text(item.name)
+        fill(row.field("description"), item.name)
+        price = row.field("unit_price")
+        if price.value == price_was:
+            price.value = plain_amount(self.app, item.price)
+            if price.has_focus:
+                price.select_all()  # as if the focus came now: typing replaces it
         self._schedule_preview()
+
+    def action_enter_item(self) -> None:
+        """Enter in an item field: the highlighted catalog match goes on the line (the
+        first one when none is highlighted; when the matches for what was typed are not
+        shown yet, they are looked up first), then the focus moves on at once, so keys
+        typed after Enter land in the quantity whether or not the matches were there."""
+        field = self.focused
+        row = self._row_of(field)
+        if not isinstance(field, Input) or row is None or not field.has_class("line-description"):
+            raise SkipAction()
+        text = field.value
+        wanted = bool(text.strip()) and not (row.item_id is not None and text == row.item_name)
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if wanted and self._matches_for == (row, text):
+            matches = self.query_one(CatalogMatches)
+            index = matches.highlighted if matches.highlighted is not None else 0
+            item = self._matches.get(matches.get_option_at_index(index).id or "")
+            if item is not None:
+                self._take_item(row, item)
+        elif wanted:
+            self._take_first_match(row, text, row.field("unit_price").value)
+        self._hide_matches()
+        self.focus_next()
+
+    def _take_first_match(self, row: LineRow, text: str, price_was: str) -> None:
+        def fetch() -> list[CatalogItemRecord]:
+            from ...domain.catalog import search_items
+
+            with self.rem.store().read() as session:
+                return search_items(session, text, limit=1)
+
+        def take(items: list[CatalogItemRecord]) -> None:
+            untouched = row.item_id is None and row.field("description").value == text
+            if items and row.is_attached and untouched:
+                self._take_item(row, items[0], price_was)
+
+        run_store(self, fetch, take, group=f"editor-take-{id(row)}")
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -606,9 +492,9 @@ class DocumentEditor(Dialog[int]):
         entries = self._collect()
         rows = [row for row, _parsed, _own in entries]
         inputs = [parsed for _row, parsed, _own in entries]
-        check = self._check(inputs)
+        check = check_lines(self.client_id, inputs)
         own_errors = any(own for _row, _parsed, own in entries)
-        comment = self.query_one("#editor-comment", Input).value
+        comment = value_of(self.query_one("#editor-comment", Input))
         asset_value = self.query_one("#editor-asset", Select).value
         with_asset = self.kind in ("work_order", "estimate")
         asset_id = (
@@ -658,7 +544,7 @@ class DocumentEditor(Dialog[int]):
             self._saving = False
             if isinstance(result, list):
                 self._clear_errors()
-                for row, row_errors in self._merge(entries, result).items():
+                for row, row_errors in merge_errors(entries, result).items():
                     row.show_errors(row_errors)
                 self._nothing_saved()
                 return
@@ -694,12 +580,12 @@ class DocumentEditor(Dialog[int]):
                     per_row.setdefault(rows[index], {})[parts[2]] = message
                     continue
             if key in ("asset", "comment"):
-                self.query_one(f"#err-{key}", FieldNote).update(message)
+                self.query_one(f"#err-{key}", FieldNote).update(line(message, limit=400))
             else:
                 general.append(message)
         for row, row_errors in per_row.items():
             row.show_errors(row_errors)
-        self.query_one("#err-lines", FieldNote).update(" ".join(general))
+        self.query_one("#err-lines", FieldNote).update(line(" ".join(general), limit=400))
         self._nothing_saved()
 
     def has_unsaved_edits(self) -> bool:

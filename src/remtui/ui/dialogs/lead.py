@@ -22,6 +22,8 @@ from .crm_base import CrmChangeDialog, CrmNewDialog, CrmProfileDialog
 from .crm_common import (
     active_employees,
     dialog_buttons,
+    field_value,
+    fill_fields,
     form_row,
     is_stale,
     money_cell,
@@ -69,8 +71,8 @@ def read_lead_form(root: Any) -> LeadForm:
 
     responsible = root.query_one("#f-responsible", Select).selection
     return LeadForm(
-        description=root.query_one("#f-description", TextArea).text,
-        channel=root.query_one("#f-channel", Input).value,
+        description=field_value(root, "description"),
+        channel=field_value(root, "channel"),
         responsible_id=int(responsible) if responsible is not None else None,
     )
 
@@ -85,8 +87,7 @@ def set_employees(root: Any, employees: Employees, value: int | None) -> None:
 
 
 def set_lead_form(root: Any, form: LeadForm, employees: Employees) -> None:
-    root.query_one("#f-channel", Input).value = form.channel
-    root.query_one("#f-description", TextArea).text = form.description
+    fill_fields(root, {"channel": form.channel, "description": form.description})
     set_employees(root, employees, form.responsible_id)
 
 

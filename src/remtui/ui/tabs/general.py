@@ -80,8 +80,9 @@ class GeneralTab(ProfileTab):
                 )
             return
         self.record = record
-        self.shown_form = record.as_form()
-        form.set_form(self.shown_form)
+        # What the form reads back (hidden characters shown as symbols come back out):
+        # so a stored name with controls is not an "unsaved edit", and saving cleans it.
+        self.shown_form = form.set_form(record.as_form())
         self.query_one("#general-notice", Static).update("")
         editable = self._can_edit()
         for widget in form.query("Input, Select, TextArea, Checkbox, Button"):
@@ -125,6 +126,11 @@ class GeneralTab(ProfileTab):
         if self.record is None or not self._can_edit():
             return
         form = self.query_one(ClientFormView).read_form()
+        if version is None and form == self.shown_form:
+            # Saving an unchanged form would write a version and an audit row for nothing
+            # (and make another clerk's next save look stale).
+            self.notify(_("Nothing to save: no field was changed."), markup=False)
+            return
         expected = version if version is not None else self.record.version
         app, client_id, actor = self.rem, self.client_id, self.rem.actor
         region = app.settings.phone_region

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,7 +14,17 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ...i18n import N_, _
-from ..safe import line
+from ...safetext import has_hidden
+from ..safe import (
+    CONTROLS_NOTE,
+    controls_note,
+    field_text,
+    fill,
+    line,
+    read_back,
+    shown_class,
+    value_of,
+)
 from .check import Check
 from .note import FieldNote
 
@@ -45,16 +56,16 @@ class PhoneRow(Horizontal):
     def compose(self) -> ComposeResult:
         number, label, notify = self._initial
         yield Input(
-            number,
+            field_text(number),
             placeholder=_("Phone number"),
-            classes="phone-number",
+            classes=f"phone-number {shown_class(number)}",
             max_length=40,
             compact=True,
         )
         yield Input(
-            label,
+            field_text(label),
             placeholder=_("Label (mobile, work…)"),
-            classes="phone-label",
+            classes=f"phone-label {shown_class(label)}",
             max_length=30,
             compact=True,
         )
@@ -71,8 +82,8 @@ class PhoneRow(Horizontal):
 
     def values(self) -> tuple[str, str, bool]:
         return (
-            self.query_one(".phone-number", Input).value,
-            self.query_one(".phone-label", Input).value,
+            value_of(self.query_one(".phone-number", Input)),
+            value_of(self.query_one(".phone-label", Input)),
             self.query_one(".phone-notify", Check).value,
         )
 
@@ -119,6 +130,7 @@ class ClientFormView(Vertical):
                 yield Label("", classes="form-label")
                 yield Button(_("+ Phone"), id="add-phone", compact=True)
             yield FieldNote("", id="err-phones", classes="field-error")
+            yield FieldNote("", id="ctl-phones", classes="field-warning")
             yield FieldNote("", id="phone-warning", classes="field-warning")
             yield from self._row(
                 "email", _("E-mail"), Input(id="f-email", max_length=254, compact=True)
@@ -151,6 +163,7 @@ class ClientFormView(Vertical):
                 yield Label(_("Notes"), classes="form-label")
                 yield TextArea(id="f-notes", soft_wrap=True, show_line_numbers=False, compact=True)
             yield FieldNote("", id="err-notes", classes="field-error")
+            yield FieldNote("", id="ctl-notes", classes="field-warning")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
                 yield Check(
@@ -164,6 +177,7 @@ class ClientFormView(Vertical):
             yield Label(label, classes="form-label")
             yield widget
         yield FieldNote("", id=f"err-{name}", classes="field-error")
+        yield FieldNote("", id=f"ctl-{name}", classes="field-warning")
 
     # --- phones ------------------------------------------------------------------------
 
@@ -218,11 +232,22 @@ class ClientFormView(Vertical):
 
     # --- values ------------------------------------------------------------------------
 
-    def set_form(self, form: ClientForm) -> None:
-        self.query_one("#f-kind", Select).value = form.kind
+    def set_form(self, form: ClientForm) -> ClientForm:
+        """Show ``form`` (text from the store, so hidden characters are shown as symbols,
+        with a note under the field); returns what ``read_form`` reads back from it."""
+        from ...domain.clients import PhoneInput
+
+        kind = form.kind if form.kind in ("person", "company") else "person"
+        self.query_one("#f-kind", Select).value = kind
         for name in TEXT_FIELDS:
-            self.query_one(f"#f-{name}", Input).value = getattr(form, name)
-        self.query_one("#f-notes", TextArea).text = form.notes
+            field = self.query_one(f"#f-{name}", Input)
+            fill(field, getattr(form, name))
+            self.query_one(f"#ctl-{name}", FieldNote).update(controls_note(field))
+        notes = self.query_one("#f-notes", TextArea)
+        fill(notes, form.notes)
+        self.query_one("#ctl-notes", FieldNote).update(controls_note(notes))
+        hidden = any(has_hidden(p.number) or has_hidden(p.label) for p in form.phones)
+        self.query_one("#ctl-phones", FieldNote).update(_(CONTROLS_NOTE) if hidden else "")
         self.query_one("#f-conflicted", Check).value = form.conflicted
         box = self.query_one("#phones", Vertical)
         box.remove_children()
@@ -231,17 +256,27 @@ class ClientFormView(Vertical):
         if not form.phones:
             self._add_phone()
         self.clear_errors()
+        texts: dict[str, Any] = {name: read_back(getattr(form, name)) for name in TEXT_FIELDS}
+        return replace(
+            form,
+            kind=kind,
+            phones=tuple(
+                PhoneInput(read_back(p.number), read_back(p.label), p.notify) for p in form.phones
+            ),
+            notes=read_back(form.notes, multiline=True),
+            **texts,
+        )
 
     def read_form(self) -> ClientForm:
         from ...domain.clients import ClientForm, PhoneInput
 
-        values = {name: self.query_one(f"#f-{name}", Input).value for name in TEXT_FIELDS}
+        values = {name: value_of(self.query_one(f"#f-{name}", Input)) for name in TEXT_FIELDS}
         kind = self.query_one("#f-kind", Select).value
         phones = tuple(PhoneInput(*row.values()) for row in self.query(PhoneRow))
         return ClientForm(
             kind=str(kind) if isinstance(kind, str) else "person",
             phones=phones,
-            notes=self.query_one("#f-notes", TextArea).text,
+            notes=value_of(self.query_one("#f-notes", TextArea)),
             conflicted=self.query_one("#f-conflicted", Check).value,
             **values,
         )
