@@ -163,6 +163,10 @@ def _open(settings: Settings):
 
 def _user(args: argparse.Namespace, settings: Settings) -> int:
     from .domain import staff
+    from .safetext import safe_text
+
+    def shown(value: object) -> str:  # data in a line of output: never raw
+        return safe_text(value, single_line=True)
 
     store = _open(settings)
     cmd = args.user_command
@@ -170,17 +174,17 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
         if cmd == "add":
             password = _read_password(args.password_stdin)
             actor = staff.add_employee(session, None, args.login, args.name, password, args.role)
-            print(f"added {actor.login} ({actor.role})")
+            print(f"added {shown(actor.login)} ({shown(actor.role)})")
         elif cmd == "passwd":
             staff.set_password(session, None, args.login, _read_password(args.password_stdin))
-            print(f"password set for {args.login}")
+            print(f"password set for {shown(args.login)}")
         elif cmd in ("disable", "enable"):
             staff.set_active(session, None, args.login, cmd == "enable")
-            print(f"{args.login} {cmd}d")
+            print(f"{shown(args.login)} {cmd}d")
         else:
             for row in staff.list_employees(session):
                 state = "active" if row.active else "disabled"
-                print(f"{row.login}\t{row.name}\t{row.role}\t{state}")
+                print(f"{shown(row.login)}\t{shown(row.name)}\t{shown(row.role)}\t{state}")
     return 0
 
 

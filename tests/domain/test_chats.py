@@ -306,7 +306,7 @@ def test_receive_messages_finds_or_opens_the_chat(
         rui_chats = chats.list_chats(session, admin, rui.id)
     assert [(m.author_kind, m.text) for m in wa.messages][1:] == [
         ("client", "Olá"),
-        ("client", hostile.replace("\x00", "")),  # as given, NUL removed
+        ("client", "[bold red]x[/] ]8;;http://evillink]8;; end"),  # controls removed
     ]
     assert wa.messages[1].at == datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
     assert wa.messages[1].author_name == "Maria Santos" and wa.messages[1].employee_id is None

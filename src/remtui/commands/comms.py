@@ -14,9 +14,15 @@ from typing import TYPE_CHECKING, TextIO
 from ..config import SmsSettings
 from ..errors import DomainError
 from ..i18n import _, ngettext
+from ..safetext import safe_text
 
 if TYPE_CHECKING:
     from ..store.engine import Store
+
+
+def _say(text: str, out: TextIO) -> None:
+    """One line of output: it may quote data (a phone, a client's text), so never raw."""
+    print(safe_text(text, single_line=True), file=out)
 
 
 def _open(db_url: str, out: TextIO) -> Store | None:
@@ -26,7 +32,7 @@ def _open(db_url: str, out: TextIO) -> Store | None:
 
     path = sqlite_path(db_url)
     if path is not None and not path.exists():
-        print(_("No store at {path}.").format(path=path), file=out)
+        _say(_("No store at {path}.").format(path=path), out)
         return None
     store = Store(db_url)
     upgrade(store)
@@ -39,12 +45,9 @@ def _read_text(path: str, out: TextIO) -> str | None:
             return sys.stdin.read()
         return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        print(_("{path} is not UTF-8 text.").format(path=path), file=out)
+        _say(_("{path} is not UTF-8 text.").format(path=path), out)
     except OSError as exc:
-        print(
-            _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc),
-            file=out,
-        )
+        _say(_("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc), out)
     return None
 
 
@@ -72,21 +75,17 @@ def run_calls_import(
         with store.write() as session:
             report = import_calls_csv(session, content, region, skip_bad=skip_bad)
     except DomainError as exc:
-        print(exc.message, file=out)
+        _say(exc.message, out)
         return 1
     finally:
         store.close()
     for problem in report.bad:
-        print(
-            _("Line {line}: {reason}").format(line=problem.line, reason=problem.reason),
-            file=out,
-        )
+        _say(_("Line {line}: {reason}").format(line=problem.line, reason=problem.reason), out)
     for problem in report.unmatched:
-        print(
-            _("Line {line} skipped: {reason}").format(line=problem.line, reason=problem.reason),
-            file=out,
+        _say(
+            _("Line {line} skipped: {reason}").format(line=problem.line, reason=problem.reason), out
         )
-    print(report.summary(), file=out)
+    _say(report.summary(), out)
     return 1 if report.bad else 0
 
 
@@ -102,28 +101,28 @@ def run_sms_send(db_url: str, sms_settings: SmsSettings, *, out: TextIO | None =
     try:
         report = send_queued(store, sms_settings)
     except DomainError as exc:
-        print(exc.message, file=out)
+        _say(exc.message, out)
         return 1
     finally:
         store.close()
     for result in report.results:
         if result.status == "failed":
-            print(
+            _say(
                 _("SMS {id} to {number} failed: {error}").format(
                     id=result.sms_id, number=result.number_e164, error=result.error
                 ),
-                file=out,
+                out,
             )
     if report.interrupted:
-        print(
+        _say(
             ngettext(
                 "{n} SMS was left half-sent by an earlier run and is marked failed.",
                 "{n} SMS were left half-sent by an earlier run and are marked failed.",
                 report.interrupted,
             ).format(n=report.interrupted),
-            file=out,
+            out,
         )
-    print(report.message, file=out)
+    _say(report.message, out)
     return 0 if report.ok else 1
 
 
@@ -143,7 +142,7 @@ def run_chat_receive(
     try:
         lines = stream.readlines()  # read it all before taking the store's write lock
     except UnicodeDecodeError:
-        print(_("The input is not UTF-8 text."), file=out)
+        _say(_("The input is not UTF-8 text."), out)
         return 1
     store = _open(db_url, out)
     if store is None:
@@ -152,14 +151,11 @@ def run_chat_receive(
         with store.write() as session:
             report = receive_messages(session, lines, region, skip_bad=skip_bad)
     except DomainError as exc:
-        print(exc.message, file=out)
+        _say(exc.message, out)
         return 1
     finally:
         store.close()
     for problem in report.problems:
-        print(
-            _("Line {line}: {reason}").format(line=problem.line, reason=problem.reason),
-            file=out,
-        )
-    print(report.summary(), file=out)
+        _say(_("Line {line}: {reason}").format(line=problem.line, reason=problem.reason), out)
+    _say(report.summary(), out)
     return 1 if report.problems else 0

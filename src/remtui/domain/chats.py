@@ -21,7 +21,8 @@ line, e.g.::
 
 ``channel`` is one of whatsapp, telegram, instagram, email, sms; ``phone`` (any format,
 matched to exactly one client through the normalised digits) or ``client_id`` names the
-client; ``text`` is stored as given (NUL characters removed; the UI shows it safely);
+client; ``text`` is stored cleaned (controls, C1 and bidi overrides removed, as
+``calls import`` and the forms do; the UI shows it safely too);
 ``time`` (ISO 8601 with a zone; optional, default now) is when it was written. The
 message goes to the client's open chat on that channel, or to a new chat opened for it
 (a closed chat stays closed: a new conversation starts). Every line is checked before
@@ -541,9 +542,10 @@ class _Incoming:
 
 
 def _outside_text(value: str) -> str:
-    """Text from outside as stored: as given, without NULs or unpaired surrogates."""
-    value = value.replace("\x00", "")
-    return "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else "\ufffd" for ch in value)
+    """Text from outside as stored: cleaned as a clerk's typing is (controls, C1 and bidi
+    overrides removed, lines kept: ``clean_input``), so no tool that reads the store later
+    gets escape sequences from it."""
+    return clean_input(value)
 
 
 def _parse_line(line: int, raw: str, region: str, now: datetime) -> _Incoming:
