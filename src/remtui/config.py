@@ -1,11 +1,15 @@
 """Typed settings: site TOML, then user TOML, then REMTUI_* environment variables.
 
 Nothing here touches the file system at import time; paths are computed when asked.
+Every source is checked whole (pydantic-core, imported only when there is a file or a
+variable to check): each mistake is one line naming the file, the key and what is allowed,
+and all of them are reported at once (:class:`ConfigError`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,8 +19,25 @@ LANGUAGES = ("en", "pt_PT")
 DEMO_LOGIN = "admin"  # the demo store's administrator
 
 
+DEFAULT_CURRENCY, DEFAULT_REGION = "EUR", "PT"
+SMS_GATEWAYS = ("none", "command")  # domain.sms.GATEWAYS (a test keeps them equal)
+DOCUMENT_SERIES = ("work_order", "estimate", "sale", "lead")  # domain.numbering's series
+TIMEOUT_MAX = 3600
+PREFIX_MAX = 10
+
+
 class ConfigError(Exception):
-    """A configuration file or variable holds something we cannot use."""
+    """A configuration file or variable holds something we cannot use: ``problems`` has
+    one line per mistake."""
+
+    def __init__(self, problems: str | Sequence[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(*self.problems)
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        return f"{len(self.problems)} mistakes:\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
 def site_config_path() -> Path:
@@ -81,8 +102,8 @@ class SmsSettings:
 class Settings:
     db_url: str = ""
     language: str = "en"
-    currency: str = "EUR"
-    phone_region: str = "PT"
+    currency: str = DEFAULT_CURRENCY
+    phone_region: str = DEFAULT_REGION
     keymap: dict[str, str] = field(default_factory=dict)
     document_prefixes: dict[str, str] = field(default_factory=dict)
     sms: SmsSettings = field(default_factory=SmsSettings)
@@ -105,20 +126,22 @@ class Settings:
         return self if not path_or_url else replace(self, db_url=as_db_url(path_or_url))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     try:
         fh = path.open("rb")
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        problems.append(_shown(f"{path}: {exc.strerror or exc}"))
+        return {}
     import tomllib  # only when there is a file: most starts have none
 
     with fh:
         try:
             return tomllib.load(fh)
-        except (tomllib.TOMLDecodeError, OSError) as exc:
-            raise ConfigError(f"{path}: {exc}") from exc
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+            problems.append(_shown(f"{path}: not valid TOML: {exc}"))
+            return {}
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -131,60 +154,19 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _str_map(raw: Any, name: str) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-    ):
-        raise ConfigError(f"[{name}] must map names to strings")
-    return dict(raw)
+ENVIRONMENT = "environment"  # the name of the REMTUI_* variables as a source
+ENV_VARS = {
+    "REMTUI_DB": ("store", "url"),
+    "REMTUI_LANGUAGE": ("language",),
+    "REMTUI_CURRENCY": ("currency",),
+    "REMTUI_PHONE_REGION": ("phone_region",),
+    "REMTUI_EXPORT_DIR": ("export_dir",),
+}
 
 
-def _build(raw: dict[str, Any]) -> Settings:
-    store = raw.get("store", {})
-    db = store.get("url") or store.get("path") or raw.get("db")
-    language = raw.get("language") or _locale_language()
-    if language in ("pt", "pt-PT", "pt_pt"):
-        language = "pt_PT"
-    if language not in LANGUAGES:
-        raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    currency = str(raw.get("currency", "EUR")).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ConfigError(f"currency must be a three-letter ISO code, not {currency!r}")
-    region = str(raw.get("phone_region", "PT")).upper()
-    sms_raw = raw.get("sms", {})
-    command = sms_raw.get("command", [])
-    if isinstance(command, str) or not all(isinstance(c, str) for c in command):
-        raise ConfigError("sms.command must be a list of strings (program and arguments)")
-    sms = SmsSettings(
-        gateway=str(sms_raw.get("gateway", "none")),
-        command=tuple(command),
-        timeout_seconds=int(sms_raw.get("timeout_seconds", 20)),
-    )
-    return Settings(
-        db_url=as_db_url(str(db)) if db else default_db_url(),
-        language=language,
-        currency=currency,
-        phone_region=region,
-        keymap=_str_map(raw.get("keymap"), "keymap"),
-        document_prefixes=_str_map(raw.get("document_prefixes"), "document_prefixes"),
-        sms=sms,
-        store_group=str(store.get("group", "")),
-        export_dir=str(raw.get("export_dir", "")),
-    )
-
-
-def load_settings() -> Settings:
-    raw = _merge(_read_toml(site_config_path()), _read_toml(user_config_path()))
-    env_map = {
-        "REMTUI_DB": ("store", "url"),
-        "REMTUI_LANGUAGE": ("language",),
-        "REMTUI_CURRENCY": ("currency",),
-        "REMTUI_PHONE_REGION": ("phone_region",),
-        "REMTUI_EXPORT_DIR": ("export_dir",),
-    }
-    for var, keys in env_map.items():
+def _from_env() -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for var, keys in ENV_VARS.items():
         value = os.environ.get(var)
         if not value:
             continue
@@ -192,4 +174,51 @@ def load_settings() -> Settings:
             raw.setdefault(keys[0], {})[keys[1]] = value
         else:
             raw[keys[0]] = value
-    return _build(raw)
+    return raw
+
+
+def _build(raw: dict[str, Any]) -> Settings:
+    """Settings from the merged, already checked sources."""
+    store = raw.get("store", {})
+    db = store.get("url") or store.get("path") or raw.get("db")
+    sms_raw = raw.get("sms", {})
+    sms = SmsSettings(
+        gateway=sms_raw.get("gateway", "none"),
+        command=tuple(sms_raw.get("command", ())),
+        timeout_seconds=sms_raw.get("timeout_seconds", 20),
+    )
+    return Settings(
+        db_url=as_db_url(str(db)) if db else default_db_url(),
+        language=raw.get("language") or _locale_language(),
+        currency=raw.get("currency", DEFAULT_CURRENCY),
+        phone_region=raw.get("phone_region", DEFAULT_REGION),
+        keymap=dict(raw.get("keymap", {})),
+        document_prefixes=dict(raw.get("document_prefixes", {})),
+        sms=sms,
+        store_group=store.get("group", ""),
+        export_dir=raw.get("export_dir", ""),
+    )
+
+
+def load_settings() -> Settings:
+    problems: list[str] = []
+    sources = [
+        (str(path), _read_toml(path, problems)) for path in (site_config_path(), user_config_path())
+    ]
+    sources.append((ENVIRONMENT, _from_env()))
+    if not any(raw for _where, raw in sources):
+        if problems:
+            raise ConfigError(problems)
+        return _build({})  # nothing to check: the defaults (and the locale's language)
+    from .config_check import check_sources
+
+    merged = check_sources(sources, problems)
+    if problems:
+        raise ConfigError(problems)
+    return _build(merged)
+
+
+def _shown(text: str) -> str:
+    from .safetext import safe_text
+
+    return safe_text(text, single_line=True, limit=400)
