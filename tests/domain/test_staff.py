@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -118,3 +121,91 @@ def test_password_change(store, admin):
         staff.set_password(session, None, "admin", "a new password")
     assert sign_in(store, "admin", "correct horse").actor is None
     assert sign_in(store, "admin", "a new password").actor is not None
+
+
+def _answers(store, login, now, tries):
+    return [sign_in(store, login, "nope", now).error for _ in range(tries)]
+
+
+@pytest.mark.parametrize("login", ["nobody", " nobody ", "Admin"])
+def test_an_unknown_login_is_locked_like_a_real_one(store, admin, login):
+    """The lockout must not tell which logins exist: same words, at the same moments."""
+    now = utcnow()
+    real = _answers(store, "admin", now, staff.MAX_FAILED + 1)
+    unknown = _answers(store, login, now, staff.MAX_FAILED + 1)
+    assert unknown == real
+    assert real[-1] == "Too many failed attempts. Try again in 5 min."
+    later = now + timedelta(minutes=4)
+    assert sign_in(store, login, "x", later).error == sign_in(store, "admin", "x", later).error
+    # Five minutes on, both count again from zero.
+    after = now + timedelta(minutes=5, seconds=1)
+    assert _answers(store, login, after, staff.MAX_FAILED) == _answers(
+        store, "admin", after, staff.MAX_FAILED
+    )
+
+
+def test_the_unknown_login_lock_is_kept_in_the_store_not_the_process(store, admin):
+    """`remtui serve` runs one process per browser: another process must find the lock."""
+    now = utcnow()
+    _answers(store, "nobody", now, staff.MAX_FAILED)
+    code = (
+        "import sys; from remtui.store.engine import Store; from remtui.domain import staff\n"
+        "store = Store(sys.argv[1])\n"
+        "with store.write() as s: print(staff.sign_in(s, 'nobody', 'nope').error)\n"
+        "store.close()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, store.url], capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.strip() == "Too many failed attempts. Try again in 5 min.", out.stderr
+
+
+def test_an_unknown_login_lock_changes_only_the_audit_log(store, admin):
+    now = utcnow()
+    with store.read() as session:
+        before = session.connection().execute(text("SELECT * FROM employee")).all()
+    _answers(store, "nobody", now, staff.MAX_FAILED + 1)
+    with store.read() as session:
+        assert session.connection().execute(text("SELECT * FROM employee")).all() == before
+        actions = [r.action for r in audit.recent(session, entity="employee")]
+    assert actions[:3] == ["sign_in.refused_locked", "sign_in.locked", "sign_in.failed"]
+
+
+def test_every_answer_costs_one_argon2_check(store, admin, monkeypatch):
+    """Wrong, locked or unknown: one verification each (a locked real login used to answer
+    at once, 2 ms against 120 ms, which told it existed)."""
+    calls = []
+    real_verify = staff._verify
+
+    def counting(stored_hash, password):
+        calls.append(stored_hash)
+        return real_verify(stored_hash, password)
+
+    monkeypatch.setattr(staff, "_verify", counting)
+    now = utcnow()
+    for login in ("admin", "nobody"):
+        for _ in range(staff.MAX_FAILED + 2):
+            calls.clear()
+            sign_in(store, login, "nope", now)
+            assert len(calls) == 1, login
+        calls.clear()
+        sign_in(store, login, "correct horse", now)  # locked: refused after a check too
+        assert len(calls) == 1, login
+
+
+def test_a_locked_real_login_answers_as_slowly_as_an_unknown_one(store, admin):
+    now = utcnow()
+    _answers(store, "admin", now, staff.MAX_FAILED)
+    _answers(store, "nobody", now, staff.MAX_FAILED)
+
+    def best(login):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            answer = sign_in(store, login, "nope", now).error
+            times.append(time.perf_counter() - start)
+            assert "Too many failed attempts" in answer
+        return min(times)
+
+    real, unknown = best("admin"), best("nobody")
+    assert real > unknown / 2 and unknown > real / 2, (real, unknown)

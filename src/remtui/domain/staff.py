@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..errors import DomainError, PermissionDenied
 from ..i18n import _
 from ..permissions import Perm
 from ..safetext import clean_input
-from ..store.tables import Cashbox, Employee, Role, Warehouse
+from ..store.tables import AuditEntry, Cashbox, Employee, Role, Warehouse
 from ..store.types import utcnow
 from . import audit
 
@@ -276,17 +277,43 @@ class SignIn:
 
 def sign_in(session: Session, login: str, password: str, now: datetime | None = None) -> SignIn:
     """Check a password, with lockout after repeated failures. Slow (argon2): call it from
-    a worker, in a write session that is committed whatever the outcome."""
+    a worker, in a write session that is committed whatever the outcome.
+
+    A login no employee has is answered exactly like a real one, in words and in time: it
+    is locked the same way after MAX_FAILED failures (its count is replayed from the audit
+    log, so no other data changes), and every path runs one argon2 verification and the
+    same audit query, so neither the answer nor its delay tells which logins exist."""
     now = now or utcnow()
-    emp = session.exec(select(Employee).where(Employee.login == login.strip())).first()
+    key = login.strip()
+    dummy = _dummy_hash()  # made before the lookup: the first attempt costs the same too
+    unknown = _unknown_login_lock(session, key[:64])
+    emp = session.exec(select(Employee).where(Employee.login == key)).first()
     if emp is None:
-        _verify(_dummy_hash(), password)  # same time as a real check: logins stay secret
-        audit.record(session, None, "sign_in.failed", "employee", None, login=login[:64])
+        failed, locked_until = unknown
+        if locked_until is not None and locked_until > now:
+            _verify(dummy, password)
+            audit.record(session, None, "sign_in.refused_locked", "employee", None, login=key[:64])
+            return SignIn(None, _locked_message(_minutes_left(locked_until, now)))
+        _verify(dummy, password)  # same time as a real check: logins stay secret
+        audit.record(session, None, "sign_in.failed", "employee", None, login=key[:64])
+        if failed + 1 >= MAX_FAILED:
+            until = now + LOCKOUT
+            audit.record(
+                session,
+                None,
+                "sign_in.locked",
+                "employee",
+                None,
+                login=key[:64],
+                minutes=int(LOCKOUT.total_seconds() // 60),
+                until=until.isoformat(),
+            )
+            return SignIn(None, _locked_message(int(LOCKOUT.total_seconds() // 60)))
         return SignIn(None, _("Wrong login or password."))
     if emp.locked_until is not None and emp.locked_until > now:
-        minutes = max(1, (int((emp.locked_until - now).total_seconds()) + 59) // 60)
+        _verify(dummy, password)  # the same delay as any other answer
         audit.record(session, emp.id, "sign_in.refused_locked", "employee", emp.id)
-        return SignIn(None, _locked_message(minutes))
+        return SignIn(None, _locked_message(_minutes_left(emp.locked_until, now)))
     if not _verify(emp.password_hash, password):
         emp.failed_attempts += 1
         locked = emp.failed_attempts >= MAX_FAILED
@@ -303,6 +330,7 @@ def sign_in(session: Session, login: str, password: str, now: datetime | None = 
                 "employee",
                 emp.id,
                 minutes=int(LOCKOUT.total_seconds() // 60),
+                until=(now + LOCKOUT).isoformat(),
             )
             return SignIn(None, _locked_message(int(LOCKOUT.total_seconds() // 60)))
         return SignIn(None, _("Wrong login or password."))
@@ -314,6 +342,49 @@ def sign_in(session: Session, login: str, password: str, now: datetime | None = 
     session.add(emp)
     audit.record(session, emp.id, "sign_in", "employee", emp.id)
     return SignIn(_actor(session, emp))
+
+
+def _minutes_left(locked_until: datetime, now: datetime) -> int:
+    return max(1, (int((locked_until - now).total_seconds()) + 59) // 60)
+
+
+def _unknown_login_lock(session: Session, key: str) -> tuple[int, datetime | None]:
+    """(failures since the last lock, end of that lock) of a login no employee has, read
+    from its audit entries newest first: the same counter an Employee row keeps."""
+    prefix = '{"login": ' + json.dumps(key, ensure_ascii=False) + ","
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        select(AuditEntry.action, AuditEntry.detail)
+        .where(
+            AuditEntry.entity == "employee",
+            col(AuditEntry.entity_id).is_(None),
+            col(AuditEntry.employee_id).is_(None),
+            col(AuditEntry.action).in_(("sign_in.failed", "sign_in.locked")),
+            col(AuditEntry.detail).like(pattern, escape="\\"),
+        )
+        .order_by(col(AuditEntry.id).desc())
+    )
+    failed = 0
+    result = session.exec(query)
+    try:
+        for action, detail in result:
+            try:
+                data = json.loads(detail)
+            except ValueError:
+                continue
+            if data.get("login") != key:  # LIKE ignores ASCII case in SQLite
+                continue
+            if action == "sign_in.locked":
+                try:
+                    return failed, datetime.fromisoformat(str(data.get("until")))
+                except ValueError:
+                    return failed, None
+            failed += 1
+            if failed >= MAX_FAILED:
+                break
+    finally:
+        result.close()
+    return failed, None
 
 
 def _locked_message(minutes: int) -> str:
