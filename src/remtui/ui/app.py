@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import sys
@@ -22,6 +23,7 @@ from ..errors import DomainError
 from ..i18n import N_, _
 from . import styles
 from .keys import FOCUS_BINDINGS, edits_text, in_order_keys, press_enter, translate_bindings
+from .typeahead import KeyOrder
 
 if TYPE_CHECKING:
     from ..domain.staff import Actor
@@ -77,6 +79,7 @@ class RemApp(App[int]):
         self.store_open_fallback = 1.0  # seconds after mount, if Ready never comes
         self.animation_level = "none"
         self._in_order_keys = frozenset(in_order_keys(settings.keymap))
+        self.key_order = KeyOrder(self, self._handle_key)
         translate_bindings(self)
 
     # --- start-up ------------------------------------------------------------------
@@ -262,23 +265,43 @@ class RemApp(App[int]):
         press_enter(self.screen)
 
     async def on_event(self, event: events.Event) -> None:
-        # Keys in a burst are handled in the order they were typed (ui/keys.py). Textual
-        # runs a key's bindings only after the key has bubbled up to the app, so the keys
-        # behind it reach the focused field first: "abc⌫d" gave "abcd", "50 ctrl+s 0" saved
-        # 500. So a save key, and a text field's own editing keys (Backspace, arrows,
-        # ctrl+k...), run their bindings in the focused widget's queue, behind the keys
-        # typed before them. (Not priority bindings: those would take the keys' places in
-        # the footer and help. Textual 8.2's _check_bindings; Textual is pinned exactly.)
+        # Keys are handed on one at a time, each once the screen has settled after the
+        # one before it (ui/typeahead.py): typed ahead, they act as if typed slowly.
         if isinstance(event, events.Key) and not event.is_forwarded:
-            focused = self.screen.focused
-            if event.key in self._in_order_keys:
-                (focused or self.screen).call_later(self._check_bindings, event.key)
-                return
-            if focused is not None and edits_text(focused, event.key):
-                if not await self._check_bindings(event.key, priority=True):
-                    focused.call_later(self._check_bindings, event.key)
-                return
+            await self.key_order.key(event)
+            return
         await super().on_event(event)
+
+    async def _handle_key(self, event: events.Key) -> None:
+        # Within a key's handling, a save key and a text field's own editing keys
+        # (Backspace, arrows, ctrl+k...) run their bindings in the focused widget's
+        # queue, behind the keys typed before them (ui/keys.py): Textual runs a key's
+        # bindings only after the key has bubbled up to the app. (Not priority bindings:
+        # those would take the keys' places in the footer and help. Textual 8.2's
+        # _check_bindings; Textual is pinned exactly.)
+        focused = self.screen.focused
+        if event.key in self._in_order_keys:
+            (focused or self.screen).call_later(self._check_bindings, event.key)
+            return
+        if focused is not None and edits_text(focused, event.key):
+            if not await self._check_bindings(event.key, priority=True):
+                focused.call_later(self._check_bindings, event.key)
+            return
+        await super().on_event(event)
+
+    async def _press_keys(self, keys: Iterable[str]) -> None:
+        # Pilot's key presses (tests): each returns once its key has settled, as a
+        # clerk's key would before the next one is typed slowly.
+        for key in keys:
+            await super()._press_keys([key])
+            await self.keys_settled()
+
+    async def keys_settled(self) -> None:
+        """Until every key read so far has been handled and the screen has settled."""
+        reached = asyncio.Event()
+        if self.call_later(reached.set):
+            await reached.wait()
+        await self.key_order.wait_idle()
 
     def action_help(self) -> None:
         from .dialogs.help import HelpDialog

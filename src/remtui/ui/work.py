@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.dom import DOMNode
@@ -24,12 +25,17 @@ def run_store(
     group: str,
     error: Callable[[DomainError], Any] | None = None,
     exclusive: bool = True,
+    hold_keys: bool = True,
 ) -> Worker[None]:
     """Run ``fn`` in a thread worker; call ``done(result)`` on the UI thread.
 
     A DomainError goes to ``error`` (or a notification); anything else to the app's one
     error dialog. A result that arrives after the worker was superseded or the widget went
     away is dropped, so a slow search never overwrites a newer one.
+
+    Keys typed meanwhile wait until the result is shown (``hold_keys``; ui/typeahead.py):
+    the next key acts on what this work brings, as it would if typed slowly. Refreshes
+    that no key waits for (another clerk's change) pass ``hold_keys=False``.
     """
     app: RemApp = node.app  # type: ignore[assignment]
 
@@ -40,15 +46,23 @@ def run_store(
     def job() -> None:
         worker = get_current_worker()
         try:
-            result = fn()
-        except DomainError as exc:
+            try:
+                result = fn()
+            except DomainError as exc:
+                if not worker.is_cancelled:
+                    app.call_from_thread(deliver, error or app.notify_domain_error, exc)
+                return
+            except Exception as exc:
+                app.call_from_thread(app.show_failure, exc)
+                return
             if not worker.is_cancelled:
-                app.call_from_thread(deliver, error or app.notify_domain_error, exc)
-            return
-        except Exception as exc:
-            app.call_from_thread(app.show_failure, exc)
-            return
-        if not worker.is_cancelled:
-            app.call_from_thread(deliver, done, result)
+                app.call_from_thread(deliver, done, result)
+        finally:
+            if hold_keys:
+                with suppress(Exception):  # the app may be closing
+                    app.call_from_thread(app.key_order.release)
+
+    if hold_keys:
+        app.key_order.hold()
 
     return node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)

@@ -554,7 +554,15 @@ class CommsTab(ProfileTab):
                 timeout=10,
             )
 
-        run_store(self, send, done, group="comms-send", error=failed, exclusive=False)
+        run_store(
+            self,
+            send,
+            done,
+            group="comms-send",
+            error=failed,
+            exclusive=False,
+            hold_keys=False,  # the gateway may take its timeout; the clerk works on
+        )
 
     # --- chats ----------------------------------------------------------------------------
 
