@@ -63,6 +63,13 @@ def test_search_second_phone_email_and_tax_id(store, make_client):
     assert names(store, "123456789") == ["Rui Reis"]
 
 
+@pytest.mark.parametrize("query", ["PT123456789", "pt 123 456 789", "PT123.456.789", "PT-12345"])
+def test_search_tax_id_with_its_country_prefix(store, make_client, query):
+    make_client("Rui Reis", "912000111", tax_id="123456789")
+    make_client("Ana Lopes", "913000222")
+    assert names(store, query) == ["Rui Reis"]
+
+
 def test_search_short_terms_and_wildcards_are_literal(store, make_client):
     make_client("Al Bundy", "912000111")
     make_client("Alberto Caeiro", "912000222")

@@ -27,6 +27,7 @@ PostgreSQL gives the same results in the same order (see ``_postgresql``): the t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,9 +73,17 @@ class SearchPage:
     total_shown: int = field(default=0)
 
 
+# A tax id typed with its country prefix, spaces or dots ("PT552156833", "pt 552.156.833"):
+# found by its digits, as the bare number is.
+_PREFIXED_TAX_ID = re.compile(r"[A-Za-z]{2}[\s.\-]*\d[\d\s.\-]{3,}")
+
+
 def terms_of(query: str) -> list[str]:
-    """The words to look for: digits only for a phone-like query, else folded words."""
+    """The words to look for: digits only for a phone-like query or a prefixed tax id,
+    else folded words."""
     q = clean_input(query)[:100]
+    if _PREFIXED_TAX_ID.fullmatch(q):
+        q = q[2:]
     if looks_like_phone(q):
         digits = search_digits(q)
         return [digits] if digits else []

@@ -336,7 +336,9 @@ class NewChatDialog(_FormDialog):
                 yield Button(_("Cancel") + " (Esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#chat-channel").focus()
+        # The message first: typed at once, it is what the clerk came to write (the
+        # channel has a default, and a space typed into the drop-down would open it).
+        self.query_one("#chat-first").focus()
 
     def has_unsaved_edits(self) -> bool:
         return bool(self.query_one("#chat-first", Input).value.strip())

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
@@ -28,6 +29,11 @@ DIRECTIONS = ("owes_more", "we_owe_more", "set_to")
 
 class CorrectionDialog(Dialog[bool]):
     ENTER_CONFIRMS = True
+    BINDINGS = [
+        # One key from the amount: the direction is the one choice made on every correction.
+        Binding("down", "direction(1)", N_("Next direction"), id="correction.next_direction"),
+        Binding("up", "direction(-1)", N_("Previous direction"), id="correction.previous"),
+    ]
     HELP_TEXT = N_(
         "Correct the balance: choose whether the client owes us more, we owe the client "
         "more, or set the balance to an amount (which may be zero or negative: negative "
@@ -68,7 +74,7 @@ class CorrectionDialog(Dialog[bool]):
                     classes=ENTER_NEXT,
                     compact=True,
                     max_length=20,
-                    placeholder=_("e.g. 12,50"),
+                    placeholder=_("e.g. 12,50 · ↑↓ direction"),
                 )
             yield FieldNote("", id="err-amount", classes="field-error")
             with Horizontal(classes="form-row"):
@@ -83,6 +89,15 @@ class CorrectionDialog(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one("#c-amount", Input).focus()
         self._preview()
+
+    def action_direction(self, step: int) -> None:
+        """Down/Up pick the next or previous direction without leaving the field."""
+        buttons = list(self.query(Radio))
+        pressed = self.query_one(RadioSet).pressed_index
+        buttons[(max(pressed, 0) + step) % len(buttons)].value = True
+
+    def has_unsaved_edits(self) -> bool:
+        return any(self.query_one(f"#c-{n}", Input).value.strip() for n in ("amount", "reason"))
 
     def _direction(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button

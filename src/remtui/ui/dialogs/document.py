@@ -60,9 +60,11 @@ class DocumentDialog(Dialog[None]):
         Binding("c", "convert", N_("Convert"), id="document.convert"),
     ]
 
-    def __init__(self, document_id: int) -> None:
+    def __init__(self, document_id: int, *, take_payment: bool = False) -> None:
         super().__init__()
         self.document_id = document_id
+        # A sale just made: what is due is taken next (Escape leaves it due).
+        self._take_payment_first = take_payment
         self.detail: DocumentDetail | None = None
         self.advance = 0  # money the client has paid in advance, not yet consumed
 
@@ -179,6 +181,10 @@ class DocumentDialog(Dialog[None]):
         for button_id, shown in buttons.items():
             self.query_one(f"#{button_id}", Button).display = shown
         self.refresh_bindings()
+        if self._take_payment_first:
+            self._take_payment_first = False
+            if detail.can_take_payment and detail.due > 0:
+                self.action_take_payment()
 
     def _show_lines(self, detail: DocumentDetail) -> None:
         from ...domain.documents import format_percent, format_quantity

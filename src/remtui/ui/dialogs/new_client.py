@@ -32,8 +32,11 @@ class NewClientDialog(Dialog[int]):
         from ...domain.clients import ClientForm
 
         form = self.query_one(ClientFormView)
-        form.set_form(ClientForm(name=""))
+        self._empty = form.set_form(ClientForm(name=""))
         self.query_one("#f-name").focus()
+
+    def has_unsaved_edits(self) -> bool:
+        return self.query_one(ClientFormView).read_form() != self._empty
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

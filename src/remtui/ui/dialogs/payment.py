@@ -68,6 +68,15 @@ class MoneyDialog(Dialog[int]):
             yield Button(ok + " (ctrl+s)", id="money-ok", variant="primary", compact=True)
             yield Button(_("Cancel") + " (Esc)", id="money-cancel", compact=True)
 
+    def has_unsaved_edits(self) -> bool:
+        """What the clerk typed (an amount the dialog filled in is not theirs)."""
+        return any(
+            widget.value.strip() not in ("", self.filled_amount()) for widget in self.query(Input)
+        )
+
+    def filled_amount(self) -> str:
+        return ""
+
     @on(Button.Pressed, "#money-ok")
     def _ok(self) -> None:
         self.action_confirm()
@@ -238,6 +247,9 @@ class PaymentDialog(MoneyDialog):
         self.loaded = True
         amount.focus()
 
+    def filled_amount(self) -> str:
+        return self._auto_amount
+
     def _fill_amount(self, text: str) -> None:
         """The dialog (not the clerk) fills the amount: select it all, so what the clerk
         types replaces it ("20" is 20, not "2011.11"). The Input selects its text when it
@@ -255,6 +267,8 @@ class PaymentDialog(MoneyDialog):
         amount = self.query_one("#pay-amount", Input)
         if amount.value.strip() in ("", self._auto_amount):
             self._fill_amount(plain_amount(self.app, doc.due) if doc is not None else "")
+        # The document picked, the amount is next: typing replaces what is offered.
+        amount.focus()
 
     def action_confirm(self, advance_excess: bool = False) -> None:
         if not self.loaded or self._saving:

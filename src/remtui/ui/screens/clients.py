@@ -28,11 +28,21 @@ PHONE_WIDTH, TAX_WIDTH = 17, 9
 class ResultsTable(CellTable):
     HELP_TEXT = N_("Up and Down move through the clients; Enter opens the selected client.")
     BINDINGS = [
-        Binding("escape", "back_to_search", N_("Search"), id="clients.search_box", show=False)
+        Binding("escape", "back_to_search", N_("Search"), id="clients.search_box", show=False),
+        Binding("home", "first_row", N_("First client"), id="clients.first", show=False),
+        Binding("end", "last_row", N_("Last client"), id="clients.last", show=False),
     ]
 
     def action_back_to_search(self) -> None:
         self.screen.query_one("#search", Input).focus()
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
 
 
 class ClientsScreen(BaseScreen):
@@ -54,6 +64,8 @@ class ClientsScreen(BaseScreen):
         self._has_more = False
         self._loading_more = False
         self._timer: Timer | None = None
+        self._shown_query: str | None = None  # the query the list shows the results of
+        self._open_first = False  # Enter came before its query's results: open on arrival
 
     def compose(self) -> ComposeResult:
         yield Static("", id="topbar", classes="topbar")
@@ -106,8 +118,19 @@ class ClientsScreen(BaseScreen):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, lambda: self._search(reset=True))
 
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
+        if self._shown_query != self._query or self._timer is not None:
+            # Enter typed before the results of what was typed: open what that query finds
+            # (the list on screen belongs to an older query).
+            self._open_first = True
+            self._search(reset=True)
+            return
         table = self.query_one("#results", ResultsTable)
         if self._hits:
             table.focus()
@@ -124,6 +147,8 @@ class ClientsScreen(BaseScreen):
             event.stop()
 
     def _search(self, *, reset: bool, keep_cursor: bool = False) -> None:
+        if reset:
+            self._stop_timer()
         query = self._query
         offset = 0 if reset else len(self._hits)
         limit = max(50, len(self._hits)) if keep_cursor else 50
@@ -146,6 +171,7 @@ class ClientsScreen(BaseScreen):
         if reset:
             table.clear()
             self._hits = []
+        self._shown_query = page.query
         self._loading_more = False
         from ...domain.phones import display
 
@@ -163,6 +189,12 @@ class ClientsScreen(BaseScreen):
         if keep_cursor and self._hits:
             table.move_cursor(row=min(cursor, len(self._hits) - 1), animate=False)
         self._status()
+        if self._open_first and reset:
+            self._open_first = False
+            if self._hits:
+                table.focus()
+                table.move_cursor(row=0, animate=False)
+                self._open(0)
 
     def _status(self) -> None:
         status = self.query_one("#status", Static)
@@ -200,6 +232,8 @@ class ClientsScreen(BaseScreen):
         self._search(reset=True, keep_cursor=True)
 
     def on_screen_resume(self) -> None:
+        # Back from a profile: the clerk's next keys are a new search.
+        self.query_one("#search", Input).focus()
         self._search(reset=True, keep_cursor=True)
 
     # --- actions -------------------------------------------------------------------------

@@ -33,8 +33,8 @@ class DocumentsTab(PagedTab["DocumentRow"]):
     HELP_TEXT = N_(
         "Every work order, estimate and sale of this client, newest first, with what is "
         "still due. Enter opens a document (its lines, payments, status and actions). w "
-        "creates a work order, s a sale (it charges the client at once), t an estimate "
-        "(it never charges)."
+        "creates a work order, s a sale (it charges the client at once, and its payment is "
+        "offered next), t an estimate (it never charges)."
     )
     BINDINGS = [
         Binding(
@@ -94,8 +94,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
 
     def add_row(self, table: PagedTable, row: DocumentRow) -> None:
         app, widest = self.app, self.widest
-        # A completed sale has nothing to say about its status; a refunded one has.
-        status = "" if row.status == "completed" else status_text(row.status)
+        status = status_text(row.status)
         if row.due > 0:
             due = money_cell(widest("due", money(app, row.due)), style="bold")
         elif row.kind != "estimate" and row.status not in ("cancelled", "refunded") and row.total:
@@ -133,10 +132,12 @@ class DocumentsTab(PagedTab["DocumentRow"]):
 
     # --- actions -------------------------------------------------------------------------
 
-    def open_document(self, document_id: int) -> None:
+    def open_document(self, document_id: int, *, take_payment: bool = False) -> None:
         from ..dialogs.document import DocumentDialog
 
-        self.app.push_screen(DocumentDialog(document_id), lambda _r: self.reload())
+        self.app.push_screen(
+            DocumentDialog(document_id, take_payment=take_payment), lambda _r: self.reload()
+        )
 
     def action_new_document(self, kind: str) -> None:
         from ..dialogs.document_editor import DocumentEditor
@@ -146,6 +147,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
                 return
             self.rem.broadcast_change()
             self.reload(select_id=document_id)
-            self.open_document(document_id)
+            # A sale is paid at the counter as it is made: its payment comes next.
+            self.open_document(document_id, take_payment=kind == "sale")
 
         self.app.push_screen(DocumentEditor(self.client_id, kind), saved)
