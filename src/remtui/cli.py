@@ -44,7 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="serve the demo store")
+    serve.add_argument(
+        "--public-url", metavar="URL", help="the address browsers use (behind a reverse proxy)"
+    )
+    serve.add_argument(
+        "--max-sessions", type=int, default=8, metavar="N", help="sessions at once (default 8)"
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="serve the demo store, signed in (loopback only)"
+    )
 
     user = sub.add_parser("user", help="manage employees")
     user.add_argument("--db", metavar="PATH_OR_URL", dest="sub_db")
@@ -316,20 +324,18 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from textual_serve.server import Server
+    from .serve import ServeOptions, run
 
-    parts = [sys.executable, "-m", "remtui"]
-    if args.demo:
-        parts.append("demo")
-        if args.sub_db:
-            parts += ["--db", args.sub_db]
-    elif args.sub_db or args.db:
-        parts += ["--db", args.sub_db or args.db]
-    import shlex
-
-    server = Server(shlex.join(parts), host=args.host, port=args.port, title="remtui")
-    server.serve()
-    return 0
+    return run(
+        ServeOptions(
+            host=args.host,
+            port=args.port,
+            public_url=args.public_url,
+            max_sessions=args.max_sessions,
+            demo=args.demo,
+            db=args.sub_db or args.db,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

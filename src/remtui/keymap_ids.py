@@ -34,7 +34,11 @@ PLACES: dict[str, dict[str, str]] = {
         "conflict.theirs": "t",
         "conflict.edit": "e",
     },
-    "dialogs.correction.CorrectionDialog": _DIALOG,
+    "dialogs.correction.CorrectionDialog": {
+        **_DIALOG,
+        "correction.next_direction": "down",
+        "correction.previous": "up",
+    },
     "dialogs.crm_base.CrmChangeDialog": _DIALOG,
     "dialogs.crm_base.CrmNewDialog": _DIALOG,
     "dialogs.crm_base.CrmProfileDialog": _DIALOG,
@@ -141,6 +145,12 @@ PLACES: dict[str, dict[str, str]] = {
 EVERYWHERE = ("app.quit", "app.command_palette")
 
 BINDING_IDS: frozenset[str] = frozenset(i for ids in PLACES.values() for i in ids)
+
+
+def default_keys() -> dict[str, str]:
+    """Each binding id's default keys (the same in every place that has it)."""
+    return {i: keys for ids in PLACES.values() for i, keys in ids.items()}
+
 
 # Textual's names for single-character keys (textual.keys._character_to_key).
 _KEY_NAME_REPLACEMENTS = {

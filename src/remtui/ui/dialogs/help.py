@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from ...i18n import _
+from ...keymap_ids import default_keys, split_keys
 from ..safe import content
 from .base import Dialog
 
@@ -17,6 +19,11 @@ from .base import Dialog
 def _help_of(node: Any) -> str:
     text = getattr(node, "HELP_TEXT", "") or ""
     return _(text) if text else ""
+
+
+def _keymap(app: Any) -> dict[str, str]:
+    settings = getattr(app, "settings", None)
+    return dict(getattr(settings, "keymap", None) or {})
 
 
 class HelpDialog(Dialog[None]):
@@ -35,12 +42,27 @@ class HelpDialog(Dialog[None]):
                 parts.append(_("The focused field:") + " " + str(text))
                 break
             node = node.parent
-        keys = []
+        keymap, defaults = _keymap(self.app), default_keys()
+        keys, changed = [], []
         for active in screen.active_bindings.values():
             binding = active.binding
             if binding.description and binding.show is not False:
-                keys.append(f"{self.app.get_key_display(binding):>10}  {binding.description}")
-        keys.append(f"{'ctrl+p':>10}  " + _("Command palette: every action by name"))
+                keys.append(f"{self._display(binding.key):>10}  {binding.description}")
+                if binding.id in keymap and binding.id in defaults:
+                    changed.append(
+                        _("{usual} is {key} here: {action}").format(
+                            usual=split_keys(defaults[binding.id])[0],
+                            key=binding.key,
+                            action=binding.description,
+                        )
+                    )
+        palette = split_keys(keymap.get("app.command_palette") or "ctrl+p")[0]
+        keys.append(f"{self._display(palette):>10}  " + _("Command palette: every action by name"))
+        if changed:
+            # The texts above name the usual keys; the shop's configuration moved these.
+            parts.append(
+                _("Keys moved by the configuration:") + " " + "; ".join(sorted(set(changed))) + "."
+            )
         with Vertical(classes="dialog help"):
             yield Static(_("Help"), classes="dialog-title")
             with VerticalScroll():
@@ -48,6 +70,9 @@ class HelpDialog(Dialog[None]):
                 yield Static(content("\n".join(sorted(set(keys)))), classes="help-keys")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Close") + " (Esc)", id="close", variant="primary")
+
+    def _display(self, key: str) -> str:
+        return self.app.get_key_display(Binding(key, ""))
 
     def on_mount(self) -> None:
         self.query_one("#close").focus()
