@@ -184,8 +184,8 @@ def test_all_mistakes_at_once_from_every_source(tmp_path, monkeypatch, capsys):
     assert [p.split(":")[0:2] for p in problems] == [
         [site, " store = 5"],
         [site, " sms = 5"],
-        [user, " keymap.nope"],
         [user, " langauge"],
+        [user, " keymap.nope"],
         [
             'REMTUI_CURRENCY="QQQ"',
             " not a currency Babel knows; use a three-letter ISO 4217 code, like EUR, GBP or USD",

@@ -236,7 +236,8 @@ def check_source(where: str, raw: dict[str, Any], problems: list[str]) -> dict[s
     try:
         return dict(_validator().validate_python(raw))
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        order = {key: n for n, key in enumerate(raw)}  # as the file has them
+        errors = sorted(exc.errors(include_url=False), key=lambda e: order.get(str(e["loc"][0]), 0))
     problems.extend(_message(where, e, env=where == ENVIRONMENT) for e in errors)
     # The rest still counts for the checks across sources (a key bound twice).
     rest = _without(raw, [[str(p) for p in e["loc"] if p != "[key]"][:2] for e in errors])
