@@ -148,11 +148,6 @@ class SmsRow:
     encoding: str
     segments: int
 
-    @property
-    def shown_at(self) -> datetime:
-        """The date to show as "sent": when it went out, or when it was queued."""
-        return self.sent_at or self.created_at
-
 
 @dataclass(frozen=True)
 class SmsPage:

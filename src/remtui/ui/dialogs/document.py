@@ -238,18 +238,29 @@ class DocumentDialog(Dialog[None]):
                 text.append(_("Nothing is due: the document charges nothing."))
             else:
                 text.append(_("Nothing is due."))
-            if detail.kind == "work_order" and detail.status != "closed" and detail.total:
+            # An open (or reopened) work order charges nothing yet, so what was paid against
+            # it is held on the balance as an advance: that part of the advance is this
+            # document's own payment, not money the clerk could still use for it.
+            charging = not (detail.kind == "work_order" and detail.status != "closed")
+            if not charging and detail.total:
                 text.append("\n")
                 text.append(
-                    _("The client is charged when the work order is closed."), style="italic"
+                    _(
+                        "The client is charged when the work order is closed; what was paid "
+                        "is held as an advance until then."
+                    )
+                    if detail.paid
+                    else _("The client is charged when the work order is closed."),
+                    style="italic",
                 )
-            if detail.due > 0 and self.advance > 0:
+            other_advance = self.advance - (0 if charging else detail.paid)
+            if detail.due > 0 and other_advance > 0:
                 text.append("\n")
                 text.append(
                     _(
                         "The client has {amount} paid in advance: it counts on the balance, "
                         "not against this document."
-                    ).format(amount=money(app, self.advance)),
+                    ).format(amount=money(app, other_advance)),
                     style="italic",
                 )
         else:

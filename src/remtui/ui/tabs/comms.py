@@ -121,6 +121,7 @@ class CommsTab(ProfileTab):
         self.sms: list[SmsRow] = []
         self.sms_page: SmsPage | None = None
         self.sms_total = 0
+        self._select_sms: int | None = None  # the cursor goes there on the next load
         self.chats: list[ChatSummary] = []
         self._more_calls = False
         self._more_sms = False
@@ -397,13 +398,18 @@ class CommsTab(ProfileTab):
         from ...dates import format_datetime
 
         for row in page.rows:
+            # "Date sent" is when the gateway took it: a queued or failed SMS has none yet
+            # (when it was written is in the line under the list and on Enter).
+            sent = format_datetime(row.sent_at, locale) if row.sent_at else "—"
             table.add_row(
-                cell(format_datetime(row.shown_at, locale)),
+                cell(sent),
                 cell(row.status_label, style="bold" if row.status == "failed" else ""),
                 cell(row.text, limit=300),
                 key=str(row.id),
             )
         self.sms.extend(page.rows)
+        if self._select_sms is not None:  # the SMS just written, at the top
+            selected, self._select_sms = self._select_sms, None
         if not append and self.sms:
             table.move_cursor(row=_keep_row(self.sms, selected, cursor), animate=False)
         summary = _("m: new SMS")
@@ -428,9 +434,12 @@ class CommsTab(ProfileTab):
         if row is None:
             detail.display = False
             return
+        from ...dates import format_datetime
+
+        written = format_datetime(row.created_at, self.rem.settings.locale)
         parts = [
             _("To {number}").format(number=row.number_display),
-            row.employee_name or "—",
+            _("Written {at} by {name}").format(at=written, name=row.employee_name or "—"),
             ngettext("{n} segment", "{n} segments", row.segments).format(n=row.segments)
             + f" {row.encoding}",
         ]
@@ -484,8 +493,8 @@ class CommsTab(ProfileTab):
         def done(row: SmsRow | None) -> None:
             if row is None:
                 return
+            self._select_sms = row.id
             self._load_sms()
-            self.query_one("#sms-table", DataTable).move_cursor(row=0, animate=False)
             self._send_queued(row.id)
 
         self.app.push_screen(SmsComposer(self.client_id), done)
