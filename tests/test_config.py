@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from remtui.config import ConfigError, SmsSettings, load_settings
 
@@ -277,3 +279,79 @@ def test_no_config_imports_no_validator():
         "assert 'pydantic_core' not in sys.modules and 'remtui.config_check' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+_TOML_VALUES = st.recursive(
+    st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=12)
+    | st.datetimes(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_KEYS = st.sampled_from(
+    [
+        "language",
+        "currency",
+        "phone_region",
+        "export_dir",
+        "db",
+        "store",
+        "keymap",
+        "sms",
+        "document_prefixes",
+        "langauge",
+    ]
+)
+_SUBKEYS = st.sampled_from(
+    [
+        "url",
+        "path",
+        "group",
+        "gateway",
+        "command",
+        "timeout_seconds",
+        "clients.new",
+        "sale",
+        "lead",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        _KEYS,
+        _TOML_VALUES | st.dictionaries(_SUBKEYS, _TOML_VALUES, max_size=4),
+        max_size=5,
+    )
+)
+def test_any_toml_is_settings_or_clear_lines(raw):
+    """Whatever a file holds (any TOML value at any key): Settings, or one line per mistake
+    naming the file; never another exception."""
+    from remtui.config import _build
+    from remtui.config_check import check_sources
+
+    problems: list[str] = []
+    merged = check_sources([("f.toml", raw)], problems)
+    if problems:
+        for line in problems:
+            assert line.startswith("f.toml: ") and "\n" not in line and "\x1b" not in line
+    else:
+        _build(merged)
+
+
+def test_a_file_name_with_controls_is_shown_safely(tmp_path, monkeypatch):
+    bad = tmp_path / "a\x1b]0;x\x07.toml"
+    bad.write_text("currency = 5\n")
+    monkeypatch.setenv("REMTUI_CONFIG", str(bad))
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert err.value.problems == [
+        f"{tmp_path}/a␛]0;x␇.toml: currency = 5: "
+        "must be a three-letter ISO 4217 code, like EUR, GBP or USD"
+    ]

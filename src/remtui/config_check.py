@@ -287,7 +287,8 @@ def check_sources(
     """Every source checked, then merged in order; the merged keymap checked for clashes."""
     from .config import _merge
 
-    cleaned = [(where, check_source(where, raw, problems)) for where, raw in sources]
+    shown = [(safe_text(where, single_line=True, limit=300), raw) for where, raw in sources]
+    cleaned = [(where, check_source(where, raw, problems)) for where, raw in shown]
     merged: dict[str, Any] = {}
     for _where, raw in cleaned:
         merged = _merge(merged, raw)
