@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +190,84 @@ def test_check_and_export_commands(tmp_path, store, admin, make_client):
         run("--db", db, "export", "statement", "1", "--from", "31/02", "-o", str(out)).returncode
         == 2
     )
+
+
+@pytest.mark.sqlite_only("SQLite paths on the command line")
+def test_db_is_accepted_anywhere_on_the_line(tmp_path, store, admin, make_client):
+    rec = make_client("Ana", "912345678")
+    db = str(store.path)
+    out = tmp_path / "ana.xlsx"
+    for args in (
+        ("export", "statement", str(rec.id), "--db", db, "-o", str(out)),
+        ("export", "--db", db, "statement", str(rec.id), "-o", str(out)),
+        ("--db", "/nowhere/else.sqlite3", "export", "statement", str(rec.id), "--db", db,
+         "-o", str(out)),
+    ):  # fmt: skip
+        result = run(*args)
+        assert result.returncode == 0 and result.stdout.strip() == str(out), (args, result.stderr)
+    assert "admin\tAna Admin" in run("user", "list", "--db", db).stdout
+    assert "admin\tAna Admin" in run("user", "--db", db, "list").stdout
+    assert run("check", "--db", db).returncode == 0
+    assert run("audit", "--limit", "1", "--db", db).returncode == 0
+    line = '{"channel": "whatsapp", "phone": "912345678", "text": "Olá"}\n'
+    assert run("chat", "receive", "--db", db, stdin=line).returncode == 0
+    assert run("sms", "send", "--db", db).returncode == 0
+    assert run("locate", "db", "--db", db).stdout.strip() == db
+
+
+def test_db_before_demo_is_where_the_demo_goes(tmp_path):
+    db = tmp_path / "elsewhere" / "demo.sqlite3"
+    result = run("--db", str(db), "demo", "--no-ui")
+    assert result.returncode == 0, result.stderr
+    assert f"demo store ready: {db}" in result.stderr
+    assert db.exists() and not (tmp_path / "data" / "demo.sqlite3").exists()
+    refused = run("--db", "postgresql+psycopg://x@127.0.0.1/y", "demo", "--no-ui")
+    assert refused.returncode == 1 and "the demo store is a SQLite file" in refused.stderr
+
+
+def test_locate_db_prints_the_file_for_sqlite(tmp_path, monkeypatch):
+    default = run("locate", "db")
+    assert default.stdout.strip() == str(tmp_path / "data" / "store.sqlite3")
+    assert run("--db", "shop.sqlite3", "locate", "db").stdout.strip() == str(
+        (Path.cwd() / "shop.sqlite3").resolve()
+    )
+    url = "postgresql+psycopg://remtui@dbhost/remtui"
+    assert run("--db", url, "locate", "db").stdout.strip() == url
+
+
+@pytest.mark.sqlite_only("SQLite source for migrate-store")
+def test_the_readme_recipes_take_what_locate_prints(tmp_path, store, make_client):
+    make_client("Ana", "912345678")
+    located = run("--db", str(store.path), "locate", "db").stdout.strip()
+    assert Path(located) == store.path
+    target = tmp_path / "copy.sqlite3"
+    copied = run("migrate-store", "--from", located, "--to", f"sqlite:///{target}")
+    assert copied.returncode == 0, copied.stdout + copied.stderr
+    assert dump(target) == dump(store.path)
+    # Without --from: the store --db names.
+    again = tmp_path / "again.sqlite3"
+    result = run("--db", located, "migrate-store", "--to", f"sqlite:///{again}")
+    assert result.returncode == 0 and dump(again) == dump(store.path), result.stdout
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
+def test_export_dates_out_of_range_are_a_clear_error(tmp_path, day):
+    out = tmp_path / "x.xlsx"
+    for option in ("--to", "--from"):
+        result = run("export", "statement", "1", option, day, "-o", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"{day} is out of range: use a date from" in result.stderr, result.stderr
+    assert not out.exists()
+
+
+def test_export_statement_refuses_out_of_range_dates_when_called_directly(tmp_path, store):
+    import io
+    from datetime import date
+
+    from remtui.commands.export import run_export_statement
+
+    err = io.StringIO()
+    code = run_export_statement(
+        store.url, 1, None, date(9999, 12, 31), tmp_path / "x.xlsx", err=err
+    )
+    assert code == 1 and "9999-12-31 is out of range" in err.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the dates remtui keeps, reads and computes with
+
 
 def local(dt: datetime) -> datetime:
     """A UTC timestamp in the server's local time zone (the shop's clock)."""
@@ -46,9 +48,11 @@ def parse_date(text: str, locale: str = "en_GB") -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        iso = date.fromisoformat(value)
     except ValueError:
         pass
+    else:
+        return check_date_range(iso, locale)
     parts = [p for p in re.split(r"[/.\-\s]+", value) if p]
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
         raise DomainError(_bad_date(locale))
@@ -58,9 +62,25 @@ def parse_date(text: str, locale: str = "en_GB") -> date | None:
         parsed = date(year, numbers["m"], numbers["d"])
     except ValueError as exc:
         raise DomainError(_bad_date(locale)) from exc
-    if not 1900 <= parsed.year <= 2999:
-        raise DomainError(_bad_date(locale))
-    return parsed
+    return check_date_range(parsed, locale)
+
+
+def check_date_range(day: date, locale: str = "en_GB") -> date:
+    """``day`` itself when remtui can work with it (years 1900 to 2999: a period's end,
+    the day after it, a time zone's shift all stay valid dates); otherwise DomainError with
+    a message a clerk can read (e.g. for 9999-12-31, the very last date Python has)."""
+    from .errors import DomainError
+    from .i18n import _
+
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return day
+    raise DomainError(
+        _("{date} is out of range: use a date from {first} to {last}.").format(
+            date=day.isoformat(),
+            first=format_date(date(FIRST_YEAR, 1, 1), locale),
+            last=format_date(date(LAST_YEAR, 12, 31), locale),
+        )
+    )
 
 
 def _bad_date(locale: str) -> str:

@@ -6,16 +6,21 @@ bulk with the same search keys the domain computes.
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from .config import DEMO_LOGIN, Settings
+from .config import DEMO_LOGIN, Settings, sqlite_url
 from .domain import clients, staff
 from .domain.phones import normalise
-from .store.engine import Store
+from .errors import StoreError
+from .i18n import _
+from .store.engine import Store, open_store, sqlite_path
 from .store.migrate import upgrade
 from .store.tables import Client, ClientPhone, Meta
 
@@ -269,19 +274,77 @@ def ensure_demo(
     clients: int | None = None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> bool:
-    """Build the demo store at settings.db_url unless it is already there."""
-    store = Store(settings.db_url)
-    try:
-        upgrade(store)
-        if is_demo(store):
-            return False
-        with store.read() as session:
-            if not staff.needs_first_admin(session):
-                raise SystemExit(f"remtui: {settings.db_url} holds a store that is not a demo")
-        build(store, settings, clients or DEMO_CLIENTS, progress)
+    """Build the demo store at settings.db_url unless it is already there. A SQLite demo
+    is built in a file beside it and renamed into place once complete, so an interrupted
+    build (ctrl+c, a kill) leaves nothing under the demo's name. StoreError for a store
+    there that is not a demo."""
+    path = sqlite_path(settings.db_url)
+    if path is not None and path.exists():
+        store = open_store(settings.db_url)
+        try:
+            upgrade(store)
+            if is_demo(store):
+                return False
+            with store.read() as session:
+                empty = staff.needs_first_admin(session)
+        finally:
+            store.close()
+        if not empty:
+            raise StoreError(
+                _(
+                    "{path} holds a store that is not a demo (or a demo build that was "
+                    "interrupted); move it away or give the demo another --db."
+                ).format(path=path)
+            )
+    if path is None:  # PostgreSQL: built in place, in its own transactions
+        store = open_store(settings.db_url)
+        try:
+            upgrade(store)
+            if is_demo(store):
+                return False
+            build(store, settings, clients or DEMO_CLIENTS, progress)
+        finally:
+            store.close()
         return True
+    _build_beside(path, settings, clients or DEMO_CLIENTS, progress)
+    return True
+
+
+def _build_beside(
+    path: Path, settings: Settings, count: int, progress: Callable[[str], None]
+) -> None:
+    """Build into a hidden file in the same folder, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".building", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, 0o660)
+        store = Store(sqlite_url(tmp))
+        try:
+            upgrade(store)
+            build(store, replace(settings, db_url=store.url), count, progress)
+        finally:
+            store.close()  # the last connection checkpoints the WAL into the file
+        _fold_wal(tmp)
+        os.replace(tmp, path)
     finally:
-        store.close()
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _fold_wal(path: Path) -> None:
+    """Everything in the file itself (no -wal beside it), so renaming it moves it all."""
+    import sqlite3
+
+    if not Path(f"{path}-wal").exists():
+        return
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def build(store: Store, settings: Settings, count: int, progress: Callable[[str], None]) -> None:

@@ -21,3 +21,13 @@ class ValidationError(DomainError):
 
 class PermissionDenied(DomainError):
     pass
+
+
+class StoreError(DomainError):
+    """The store cannot be opened or used as it is (a folder, a damaged or foreign file,
+    a server that does not answer, a newer schema...): ``message`` says what, in one
+    line, and what to do."""
+
+
+class DiskFull(StoreError):
+    """A write found the disk full; the transaction was rolled back, nothing was saved."""

@@ -36,12 +36,10 @@ def run_audit(
     entity, details. Outside text is printed safely (no control characters). Exit status
     0, or 1 when the store or the employee cannot be found. Changes nothing."""
     out = out if out is not None else sys.stdout
-    from ..store.engine import Store, sqlite_path
+    from ..errors import StoreError
+    from ..store.engine import open_store
+    from ..store.migrate import current_revision, known_revision, newer_store_message
 
-    path = sqlite_path(db_url)
-    if path is not None and not path.exists():
-        print(_("No store at {path}.").format(path=path), file=out)
-        return 1
     if limit < 1:
         print(_("The limit must be at least 1."), file=out)
         return 1
@@ -53,7 +51,16 @@ def run_audit(
 
     rows: list[AuditRow] = []
     has_more = False
-    store = Store(db_url)
+    try:
+        store = open_store(db_url)  # no store there, a folder, not a store: one line
+    except StoreError as exc:
+        print(safe_text(exc.message, single_line=True), file=out)
+        return 1
+    revision = current_revision(store)
+    if revision is not None and not known_revision(revision):
+        store.close()  # its tables may not be the ones this version reads
+        print(safe_text(newer_store_message(revision), single_line=True), file=out)
+        return 1
     try:
         with store.read() as session:  # one consistent snapshot, a page at a time
             if employee is not None:

@@ -13,17 +13,26 @@ def run_check(db_url: str, out: TextIO | None = None) -> int:
     """Check the store at ``db_url``; print what is wrong. Exit status: 0 all is well,
     1 something is wrong (or the store cannot be checked). Changes nothing."""
     from ..domain.check import Problem, check_store, load_all_areas
-    from ..store.engine import Store, sqlite_path
-    from ..store.migrate import current_revision, head_revision
+    from ..errors import StoreError
+    from ..store.engine import open_store
+    from ..store.migrate import (
+        current_revision,
+        head_revision,
+        known_revision,
+        newer_store_message,
+    )
 
     out = out if out is not None else sys.stdout
-    path = sqlite_path(db_url)
-    if path is not None and not path.exists():
-        print(_("No store at {path}.").format(path=path), file=out)
+    try:
+        store = open_store(db_url)  # no store there, a folder, not a store: one line
+    except StoreError as exc:
+        print(safe_text(exc.message, single_line=True), file=out)
         return 1
-    store = Store(db_url)
     try:
         revision = current_revision(store)
+        if revision is not None and not known_revision(revision):
+            print(safe_text(newer_store_message(revision), single_line=True), file=out)
+            return 1
         if revision != head_revision():
             print(
                 _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -34,25 +35,31 @@ def run_export_statement(
     administrator context (audit entry without an employee); with it, that employee's
     "export" permission is required. Exit status 0 on success, 1 on any error (then no
     file is left behind)."""
+    from ..dates import check_date_range
     from ..domain import staff
     from ..export.statement_xlsx import export_statement, record_export
-    from ..store.engine import Store, sqlite_path
+    from ..store.engine import disk_full_message, open_store
     from ..store.migrate import upgrade
 
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    path = sqlite_path(db_url)
-    if path is not None and not path.exists():
-        print(_("No store at {path}.").format(path=path), file=err)
+    try:
+        for day in (date_from, date_to):
+            if day is not None:
+                check_date_range(day, locale)
+        store = open_store(db_url)  # no store there, a folder, not a store: one line
+    except DomainError as exc:
+        print(safe_text(exc.message, single_line=True), file=err)
         return 1
     target = Path(out_path).expanduser().resolve()
     if target.is_dir():
+        store.close()
         print(_("{path} is a folder; give a file name.").format(path=target), file=err)
         return 1
     if not target.parent.is_dir():
+        store.close()
         print(_("The folder {path} does not exist.").format(path=target.parent), file=err)
         return 1
-    store = Store(db_url)
     tmp_name = ""
     try:
         upgrade(store)
@@ -83,7 +90,13 @@ def run_export_statement(
         print(exc.message, file=err)
         return 1
     except OSError as exc:
-        print(_("Cannot write {path}: {error}").format(path=target, error=exc.strerror), file=err)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(disk_full_message(), file=err)
+        else:
+            print(
+                _("Cannot write {path}: {error}").format(path=target, error=exc.strerror),
+                file=err,
+            )
         return 1
     finally:
         if tmp_name:

@@ -48,7 +48,8 @@ def run_migrate_store(from_path: str | Path, to_url: str, out: TextIO | None = N
     """Copy the SQLite store at ``from_path`` into the empty store at ``to_url`` (a
     PostgreSQL URL) and verify the copy. Prints what it does to ``out``; returns the exit
     status (0 copied and verified, 1 refused or failed)."""
-    from ..store.engine import Store, sqlite_path
+    from ..errors import StoreError
+    from ..store.engine import Store, open_store, sqlite_path
 
     out = out if out is not None else sys.stdout
     source_path = Path(from_path).expanduser().resolve()
@@ -59,7 +60,11 @@ def run_migrate_store(from_path: str | Path, to_url: str, out: TextIO | None = N
     if target_path is not None and target_path.expanduser().resolve() == source_path:
         _say(out, _("The source and the target are the same store."))
         return 1
-    source = Store(f"sqlite:///{source_path}")
+    try:
+        source = open_store(f"sqlite:///{source_path}")
+    except StoreError as exc:
+        _say(out, exc.message)
+        return 1
     try:
         target = Store(to_url)
     except Exception as exc:
@@ -77,6 +82,11 @@ def run_migrate_store(from_path: str | Path, to_url: str, out: TextIO | None = N
 
 
 def _error(exc: BaseException) -> str:
+    from ..store.engine import store_problem
+
+    problem = store_problem(exc)
+    if problem is not None:
+        return problem.message
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"
 
@@ -93,10 +103,19 @@ def _migrate(source: Any, target: Any, out: TextIO) -> int:
     from sqlalchemy import inspect
 
     from ..domain.check import load_all_areas
-    from ..store.migrate import current_revision, head_revision, upgrade
+    from ..store.migrate import (
+        current_revision,
+        head_revision,
+        known_revision,
+        newer_store_message,
+        upgrade,
+    )
 
     head = head_revision()
     found = current_revision(source)
+    if found is not None and not known_revision(found):
+        _say(out, newer_store_message(found))
+        return 1
     if found != head:
         _say(
             out,

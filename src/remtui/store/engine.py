@@ -14,7 +14,9 @@ Other clerks' changes (``Store.data_version``), cheap to poll every second:
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,9 +26,16 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from ..errors import DiskFull, StoreError
+from ..i18n import _
+
 BUSY_TIMEOUT_MS = 15_000
+BACKENDS = ("sqlite", "postgresql")
+SQLITE_HEADER = b"SQLite format 3\x00"
 CHANGE_CHANNEL = "remtui_change"  # PostgreSQL: NOTIFY'd by every write transaction
 
 
@@ -55,7 +64,14 @@ def _postgresql_session(dbapi_conn: Any, _record: Any) -> None:
 def _make_engine(url: str, *, write: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, future=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True, future=True)
+        except ImportError as exc:  # a driver that is not installed (SQLAlchemy's too)
+            raise StoreError(
+                _("Cannot use {url}: {error}. For PostgreSQL write postgresql+psycopg://…").format(
+                    url=_shown(parsed), error=_first_line(exc)
+                )
+            ) from exc
         if parsed.get_backend_name() == "postgresql":
             event.listen(engine, "connect", _postgresql_session, insert=True)
         return engine
@@ -72,8 +88,26 @@ def _make_engine(url: str, *, write: bool) -> Engine:
     return engine
 
 
+def parse_url(url: str) -> URL:
+    """The store's URL, or StoreError for text that is not one remtui can use."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(_("Not a store path or URL: {url}").format(url=url)) from exc
+    if parsed.get_backend_name() not in BACKENDS:
+        raise StoreError(
+            _(
+                "Unknown kind of store: {scheme}://. Give a SQLite file's path or a "
+                "postgresql+psycopg:// URL."
+            ).format(scheme=parsed.drivername)
+        )
+    return parsed
+
+
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":
@@ -89,6 +123,12 @@ class Store:
         self.path = sqlite_path(url)
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.is_postgresql = make_url(url).get_backend_name() == "postgresql"
+        if self.path is not None and self.path.is_dir():
+            raise StoreError(
+                _("{path} is a folder, not a store: give the store file's path.").format(
+                    path=self.path
+                )
+            )
         if self.path is not None:
             _prepare_file(self.path)
         self.write_engine = _make_engine(url, write=True)
@@ -101,14 +141,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: commits on success, rolls back on any error."""
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
-            if self.is_postgresql:
-                # Delivered to every listener when (and only if) this transaction commits.
-                session.connection().exec_driver_sql(
-                    f"NOTIFY {CHANGE_CHANNEL}", execution_options={"stream_results": False}
-                )
+        """A write transaction: commits on success, rolls back on any error. A full disk
+        is DiskFull (a DomainError: the caller's one clear line), the rest as raised."""
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+                if self.is_postgresql:
+                    # Delivered to every listener when (and only if) this transaction commits.
+                    session.connection().exec_driver_sql(
+                        f"NOTIFY {CHANGE_CHANNEL}", execution_options={"stream_results": False}
+                    )
+        except (OSError, sqlite3.Error, DBAPIError) as exc:
+            problem = store_problem(exc, self.url)
+            if isinstance(problem, DiskFull):
+                raise problem from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -185,3 +232,188 @@ def _prepare_file(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o660)
         os.close(fd)
         os.chmod(path, 0o660)
+
+
+# --- a store that cannot be used: one clear line ---------------------------------------
+
+SQLITE_FULL, SQLITE_CORRUPT, SQLITE_NOTADB = 13, 11, 26
+SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM, SQLITE_IOERR = 14, 8, 3, 10
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+PG_DISK_FULL = "53100"
+
+
+def disk_full_message() -> str:
+    return _(
+        "The disk is full, so nothing was saved. Free some space on it (or ask whoever "
+        "looks after the server) and try again."
+    )
+
+
+def open_store(url: str, *, create: bool = False) -> Store:
+    """The store at ``url``, opened and looked at (not migrated). StoreError, with one line
+    a person can act on, when it cannot be used: no file there (unless ``create``), a
+    folder, a file that is not a SQLite database or is damaged, a server that does not
+    answer, a URL of an unknown kind."""
+    path = sqlite_path(url)
+    if path is not None:
+        check_sqlite_file(path, create=create)
+    try:
+        store = Store(url)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise _as_problem(exc, url) from exc
+    try:
+        with store.write_engine.connect() as conn:  # the pragmas read the file's header
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        store.close()
+        raise _as_problem(exc, url) from exc
+    return store
+
+
+def check_sqlite_file(path: Path, *, create: bool = False) -> None:
+    """StoreError unless ``path`` can be a store: a SQLite file (or, with ``create``,
+    nothing yet)."""
+    if path.is_dir():
+        raise StoreError(
+            _("{path} is a folder, not a store: give the store file's path.").format(path=path)
+        )
+    if not path.exists():
+        if create:
+            return
+        raise StoreError(_("No store at {path}.").format(path=path))
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(
+            _("Cannot read the store at {path}: {error}").format(
+                path=path, error=exc.strerror or exc
+            )
+        ) from exc
+    if header and header != SQLITE_HEADER:
+        raise StoreError(_not_a_store(path))
+
+
+def _not_a_store(path: Path | str) -> str:
+    return _("{path} is not a remtui store (it is not a SQLite database).").format(path=path)
+
+
+def _as_problem(exc: BaseException, url: str) -> BaseException:
+    problem = store_problem(exc, url)
+    return problem if problem is not None else exc
+
+
+def store_problem(exc: BaseException, url: str | None = None) -> StoreError | None:
+    """What a failure of the store means to a person, in one line; None when it is not a
+    known kind of store failure (a bug: then the traceback is the useful part)."""
+    if isinstance(exc, StoreError):
+        return exc
+    where = _where(url)
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFull(disk_full_message())
+        if isinstance(cause, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            return None  # the code's mistake, not the store's
+        if isinstance(cause, sqlite3.Error):
+            return _sqlite_problem(cause, where)
+        if getattr(cause, "sqlstate", None) == PG_DISK_FULL:
+            return DiskFull(disk_full_message())
+        if type(cause).__module__.startswith("psycopg") and type(cause).__name__ in (
+            "OperationalError",
+            "InterfaceError",
+        ):
+            return StoreError(
+                _("Cannot reach the PostgreSQL store {where}: {reason}").format(
+                    where=where, reason=_pg_reason(cause)
+                )
+            )
+    from sqlalchemy.exc import NoSuchModuleError
+
+    if isinstance(exc, NoSuchModuleError):
+        return StoreError(_("Unknown kind of store: {where}.").format(where=where))
+    return None
+
+
+def _sqlite_problem(exc: sqlite3.Error, where: str) -> StoreError:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    if primary == SQLITE_FULL or "database or disk is full" in text:
+        return DiskFull(disk_full_message())
+    if primary == SQLITE_NOTADB or "file is not a database" in text:
+        return StoreError(_not_a_store(where))
+    if primary == SQLITE_CORRUPT or "malformed" in text:
+        return StoreError(
+            _(
+                "The store {where} is damaged ({error}). Restore it from a backup "
+                "(see the README, Backups and restoring)."
+            ).format(where=where, error=_first_line(exc))
+        )
+    if primary in (SQLITE_READONLY, SQLITE_PERM):
+        return StoreError(
+            _("The store {where} is read-only for you: {error}").format(
+                where=where, error=_first_line(exc)
+            )
+        )
+    if primary == SQLITE_CANTOPEN:
+        return StoreError(
+            _(
+                "Cannot open the store {where}: check that its folder exists and that "
+                "you may write there."
+            ).format(where=where)
+        )
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreError(
+            _("The store {where} is busy (another program holds it); try again.").format(
+                where=where
+            )
+        )
+    return StoreError(
+        _("The store {where} cannot be used: {error}").format(where=where, error=_first_line(exc))
+    )
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            yield orig
+            seen.add(id(orig))
+        current = current.__cause__ or current.__context__
+
+
+def _where(url: str | None) -> str:
+    if not url:
+        return ""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(parsed.database)
+    return _shown(parsed)
+
+
+def _shown(parsed: URL) -> str:
+    """A server URL without its password."""
+    return parsed.render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _pg_reason(exc: BaseException) -> str:
+    """The useful end of psycopg's "connection failed: connection to server at ... failed:
+    Connection refused"."""
+    line = _first_line(exc)
+    parts = re.split(r"\bfailed:\s*", line)
+    reason = parts[-1].strip() or line
+    return re.sub(r"^FATAL:\s*", "", reason)

@@ -125,15 +125,34 @@ class RemApp(App[int]):
         self._store_thread_started = True
         threading.Thread(target=self._open_store, name="remtui-open-store", daemon=True).start()
 
-    def _open_store(self) -> None:
+    def _open_store(self, create: bool = False) -> None:
         """Import the database stack and open the store without holding up the first
-        screen (SQLAlchemy and pydantic take most of a second to import)."""
+        screen (SQLAlchemy and pydantic take most of a second to import). A missing
+        SQLite store is made only when it is the configured one, or when the clerk says
+        so (``create``): a typo in --db asks first (dialogs/new_store.py)."""
         try:
             from ..domain import staff
-            from ..store.engine import Store
+            from ..store.engine import open_store, sqlite_path
             from ..store.migrate import upgrade
+            from .dialogs.new_store import ask_to_create, is_configured_store
 
-            store = Store(self.settings.db_url)
+            path = sqlite_path(self.settings.db_url)
+            if path is not None and not path.exists() and not create:
+                if not is_configured_store(self.settings):
+
+                    def make() -> None:
+                        threading.Thread(
+                            target=self._open_store,
+                            kwargs={"create": True},
+                            name="remtui-open-store",
+                            daemon=True,
+                        ).start()
+
+                    refused = self.store_future.set_exception
+                    self.call_from_thread(ask_to_create, self, path, make, refused)
+                    return
+                create = True  # the configured store, on the first start
+            store = open_store(self.settings.db_url, create=create)
             upgrade(store)
             self._data_version = store.data_version()  # changes are counted from here
             with store.read() as session:
@@ -209,21 +228,36 @@ class RemApp(App[int]):
         self.notify(exc.message, severity="error", markup=False)
 
     def show_failure(self, exc: BaseException, fatal: bool = False) -> None:
-        """The one place an unexpected failure is shown: a dialog, and the full log."""
+        """The one place an unexpected failure is shown: a dialog, and the full log. A
+        store that cannot be used (a folder, a damaged or foreign file, a server that
+        does not answer, a newer schema, a full disk) is said in one clear line, the
+        one the command line prints; ``fatal`` (the store did not open): then quit."""
         log.error("failure: %s", "".join(traceback.format_exception(exc)))
+        from ..safetext import safe_text
+        from ..store.engine import store_problem
         from .dialogs.message import MessageDialog
+        from .dialogs.new_store import one_line
 
-        text = (
-            _("Something went wrong and nothing was saved by that action.")
-            + "\n\n"
-            + (f"{type(exc).__name__}: {exc}")
-        )
+        problem = store_problem(exc, self.settings.db_url)
+        if problem is not None:
+            title = _("Cannot open the store") if fatal else _("Error")
+            text = line = problem.message
+        else:
+            title = _("Error")
+            line = f"{type(exc).__name__}: {exc}"
+            first = (
+                _("remtui could not start.")
+                if fatal
+                else _("Something went wrong and nothing was saved by that action.")
+            )
+            text = first + "\n\n" + line
 
         def after(_result: Any) -> None:
             if fatal:
-                self.exit(2, message=str(exc))
+                shown = safe_text(line, single_line=True)
+                self.exit(2, message=one_line(f"remtui: {shown}"))
 
-        self.push_screen(MessageDialog(_("Error"), text, error=True), after)
+        self.push_screen(MessageDialog(title, text, error=True), after)
 
     # --- files for the clerk ----------------------------------------------------------
 
