@@ -376,3 +376,29 @@ def test_open_store_refuses_without_creating(tmp_path):
     made = open_store(f"sqlite:///{tmp_path / 'new.sqlite3'}", create=True)
     made.close()
     assert (tmp_path / "new.sqlite3").exists()
+
+
+def test_the_readme_restore_recipe(tmp_path, sqlite_store, make_client):
+    """Backup, then the README's restore steps with what `remtui locate db` prints."""
+    make_client("Ana", "912345678")
+    store_path = whole_file(sqlite_store)
+    backups = tmp_path / "backups"
+    env = {"REMTUI_DB": str(store_path)}
+    made = run("backup", str(backups / "remtui-2026-12-01.sqlite3"), **env)
+    assert made.returncode == 0, made.stderr
+    with closing(sqlite3.connect(store_path)) as conn, conn:
+        conn.execute("UPDATE client SET name = 'Damaged since'")
+    script = f"""
+set -e
+STORE=$({REMTUI} locate db)
+mkdir -p {backups}/replaced && mv "$STORE" "$STORE-wal" "$STORE-shm" {backups}/replaced/ 2>/dev/null || true
+cp {backups}/remtui-2026-12-01.sqlite3 "$STORE" && chmod 660 "$STORE"
+{REMTUI} check
+"""  # noqa: E501
+    result = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the store is intact" in result.stdout
+    with closing(sqlite3.connect(store_path)) as conn:
+        assert conn.execute("SELECT name FROM client").fetchall() == [("Ana",)]
