@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
+from ...safetext import safe_text
 from ..documents_text import HELP_BINDING, money, plain_amount
 from ..safe import controls_note, field_text, fill, line, rich_line, value_of
 from ..widgets.note import FieldNote
@@ -330,7 +331,10 @@ class DocumentEditor(Dialog[int]):
         options = []
         for item in items:
             prompt = rich_line(item.name, limit=80)
-            prompt.append(f"  {money(self.app, item.price)} · {item.kind_label}", style="dim")
+            prompt.append(
+                safe_text(f"  {money(self.app, item.price)} · {item.kind_label}", single_line=True),
+                style="dim",
+            )
             options.append(Option(prompt, id=str(item.id)))
         matches.set_options(options)
         picker = self._picker_row
@@ -385,6 +389,7 @@ class DocumentEditor(Dialog[int]):
         row.item_id = item.id
         row.item_name = field_text(item.name)
         fill(row.field("description"), item.name)
+        row.show_controls()
         price = row.field("unit_price")
         if price.value == price_was:
             price.value = plain_amount(self.app, item.price)

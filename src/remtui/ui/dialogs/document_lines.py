@@ -15,7 +15,7 @@ from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
 from ..documents_text import parse_money
 from ..keys import ENTER_NEXT
-from ..safe import CONTROLS_NOTE, field_text, line, rich_line, shown_class, value_of
+from ..safe import CONTROLS_NOTE, controls_note, field_text, line, rich_line, shown_class, value_of
 from ..widgets.note import FieldNote
 
 if TYPE_CHECKING:
@@ -110,6 +110,10 @@ class LineRow(Vertical):
             self.field("description").add_class("invalid")
         parts = [f"{field_label(k)}: {v}" for k, v in errors.items()]
         self.query_one(".line-error", FieldNote).update(line(" · ".join(parts), limit=400))
+
+    def show_controls(self) -> None:
+        """The note under the line when its item shows hidden characters as symbols."""
+        self.query_one(".line-controls", FieldNote).update(controls_note(self.field("description")))
 
     def show_total(self, text: str) -> None:
         self.query_one(".line-total", Static).update(rich_line(text, limit=20))
