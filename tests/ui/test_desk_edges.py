@@ -84,6 +84,8 @@ async def test_down_picks_the_correction_direction_from_the_amount(make_app, mak
 async def test_escape_asks_in_a_half_typed_new_client(make_app, admin):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n", "escape")  # nothing typed: closes at once
+        assert isinstance(app.screen, ClientsScreen)
         await pilot.press("ctrl+n", *"Carla")
         assert isinstance(app.screen, NewClientDialog)
         await escape_asks(app, pilot, NewClientDialog)

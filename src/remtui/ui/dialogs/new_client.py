@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -36,7 +37,10 @@ class NewClientDialog(Dialog[int]):
         self.query_one("#f-name").focus()
 
     def has_unsaved_edits(self) -> bool:
-        return self.query_one(ClientFormView).read_form() != self._empty
+        form = self.query_one(ClientFormView).read_form()
+        # the empty phone row the form offers is not something typed
+        typed = tuple(p for p in form.phones if p.number.strip() or p.label.strip())
+        return replace(form, phones=typed) != self._empty
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...i18n import N_, _, ngettext
 from ...permissions import Perm
@@ -17,6 +17,7 @@ from .. import styles
 from ..app import StoreChanged
 from ..safe import cell, line
 from ..widgets.cell_table import CellTable
+from ..widgets.footer import FitFooter
 from ..work import run_store
 from .base import BaseScreen
 
@@ -96,7 +97,7 @@ class AuditScreen(BaseScreen):
         table.add_column(_("Details"), key="details", width=30)
         yield table
         yield Static(_("Loading…"), id="audit-status", classes="status-line")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#audit-filter", Input).focus()

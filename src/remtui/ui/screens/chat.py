@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ...errors import DomainError
 from ...i18n import N_, _
@@ -21,6 +21,7 @@ from ...safetext import safe_text
 from .. import styles
 from ..app import StoreChanged
 from ..safe import line
+from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import BaseScreen
@@ -106,7 +107,7 @@ class ChatScreen(BaseScreen):
                     yield Button(_("Reopen chat") + " (F6)", id="chat-reopen", compact=True)
             with VerticalScroll(id="chat-client"):
                 yield Static(_("Loading…"), id="chat-client-info")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#chat-older").display = False

@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...i18n import N_, _
 from ...permissions import Perm
 from ..app import StoreChanged
 from ..safe import cell, line
 from ..widgets.cell_table import CellTable
+from ..widgets.footer import FitFooter
 from ..work import run_store
 from .base import BaseScreen
 
@@ -79,7 +80,7 @@ class ClientsScreen(BaseScreen):
         table.add_column(_("Tax id"), key="tax_id", width=TAX_WIDTH)
         yield table
         yield Static(_("Loading…"), id="status", classes="status-line")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self._topbar()

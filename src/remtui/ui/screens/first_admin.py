@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from ...errors import DomainError
 from ...i18n import N_, _
 from ..keys import ENTER_NEXT, keep_what_was_entered
 from ..safe import line
+from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import BaseScreen
@@ -24,23 +25,26 @@ class FirstAdminScreen(BaseScreen):
     )
 
     def compose(self) -> ComposeResult:
+        # One-line fields, so the whole card and its button fit on an 80x24 terminal.
         with Center(), Vertical(id="first-admin", classes="card"):
             yield Static("remtui", classes="card-title")
             yield Static(_("Create the administrator"), classes="card-subtitle")
             yield Label(_("Login"))
-            yield Input(id="login", classes=ENTER_NEXT, max_length=64)
+            yield Input(id="login", classes=ENTER_NEXT, max_length=64, compact=True)
             yield FieldNote("", id="login-error", classes="field-error")
             yield Label(_("Full name"))
-            yield Input(id="name", classes=ENTER_NEXT, max_length=200)
+            yield Input(id="name", classes=ENTER_NEXT, max_length=200, compact=True)
             yield FieldNote("", id="name-error", classes="field-error")
             yield Label(_("Password (at least 8 characters)"))
-            yield Input(id="password", classes=ENTER_NEXT, password=True, max_length=256)
+            yield Input(
+                id="password", classes=ENTER_NEXT, password=True, max_length=256, compact=True
+            )
             yield FieldNote("", id="password-error", classes="field-error")
             yield Label(_("Repeat the password"))
-            yield Input(id="repeat", password=True, max_length=256)
+            yield Input(id="repeat", password=True, max_length=256, compact=True)
             yield FieldNote("", id="repeat-error", classes="field-error")
             yield Button(_("Create and sign in"), id="submit", variant="primary")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from ...i18n import N_, _
 from .. import styles
@@ -17,6 +18,7 @@ from ..safe import line
 from ..tabs.base import ProfileChanged, ProfileTab
 from ..tabs.registry import TABS
 from ..widgets.balance import badge
+from ..widgets.footer import FitFooter
 from ..work import run_store
 from .base import BaseScreen
 
@@ -64,7 +66,17 @@ class ProfileScreen(BaseScreen):
                 title = f"{_(spec.title)} {spec.key.upper()}"
                 with TabPane(title, id=f"tab-{spec.id}"):
                     yield spec.factory(self.client_id)
-        yield Footer()
+        yield FitFooter()
+
+    def on_resize(self) -> None:
+        """Tab titles with their keys when the bar holds them all ("General F2"), else the
+        names alone (the footer and F1 name the keys): never a title cut off."""
+        titles = [_(spec.title) for spec in TABS]
+        with_keys = [f"{t} {spec.key.upper()}" for t, spec in zip(titles, TABS, strict=True)]
+        fits = sum(cell_len(t) + 2 for t in with_keys) <= self.size.width
+        tabs = self.query_one(TabbedContent)
+        for spec, short, full in zip(TABS, titles, with_keys, strict=True):
+            tabs.get_tab(f"tab-{spec.id}").label = full if fits else short
 
     def on_mount(self) -> None:
         self.query_one("#conflicted-banner").display = False

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from ...i18n import N_, _
 from ..keys import ENTER_NEXT, keep_what_was_entered
 from ..safe import line
+from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import BaseScreen
@@ -30,7 +31,7 @@ class SignInScreen(BaseScreen):
             yield Input(id="password", password=True, max_length=256)
             yield FieldNote("", id="sign-in-error", classes="field-error")
             yield Button(_("Sign in"), id="submit", variant="primary")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()

@@ -16,7 +16,7 @@ from ...errors import DomainError
 from ...i18n import N_, _
 from ...permissions import Perm
 from ..files import deliver as deliver_file
-from ..safe import cell, line
+from ..safe import cell, content, line
 from ..widgets.balance import badge, money_text
 from ..widgets.note import FieldNote
 from ..work import run_store
@@ -32,14 +32,17 @@ FIRST_PAGE = 40  # a screenful first, so a long history opens as fast as a short
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (
     ("at", N_("Date"), 16),
-    ("kind", N_("Kind"), 16),
+    ("kind", N_("Kind"), 12),
     ("ref", N_("Reference"), 10),
-    ("amount", N_("Amount"), 12),
-    ("balance", N_("Balance"), 12),
-    ("cashbox", N_("Cashbox"), 14),
-    ("employee", N_("Employee"), 16),
-    ("comment", N_("Comment"), 40),
+    ("amount", N_("Amount"), 11),
+    ("balance", N_("Balance"), 11),
+    ("cashbox", N_("Cashbox"), 0),
+    ("employee", N_("Employee"), 0),
+    ("comment", N_("Comment"), 0),
 )
+FLEXIBLE = {"cashbox": 2, "employee": 2, "comment": 5}  # share what the width leaves
+NARROW = ("cashbox", "employee")  # left out when they would not be readable (see _fit)
+READABLE = 8  # the narrowest a flexible column is worth showing
 
 
 class BalanceTab(ProfileTab):
@@ -77,9 +80,41 @@ class BalanceTab(ProfileTab):
         yield FieldNote("", id="statement-empty", classes="status-line")
         yield ProgressBar(id="export-progress", show_eta=False)
         table: DataTable[Any] = DataTable(id="statement", cursor_type="row", zebra_stripes=True)
-        for key, title, width in COLUMNS:
-            table.add_column(_(title), key=key, width=width)
+        self._columns = self._wanted_columns(120)
+        self._add_columns(table)
         yield table
+        # The movement under the cursor, whole: what the columns cut (a correction's reason).
+        yield Static("", id="statement-detail")
+
+    def _wanted_columns(self, width: int) -> tuple[str, ...]:
+        """All columns when the flexible ones get a readable width; else without the cashbox
+        and employee (the line under the table names them)."""
+        fixed = [w for key, _t, w in COLUMNS if key not in FLEXIBLE]
+        padding = 2 * len(COLUMNS)
+        free = width - 1 - padding - sum(fixed)
+        if free >= READABLE * len(FLEXIBLE):
+            return tuple(key for key, _t, _w in COLUMNS)
+        return tuple(key for key, _t, _w in COLUMNS if key not in NARROW)
+
+    def _add_columns(self, table: DataTable[Any]) -> None:
+        for key, title, width in COLUMNS:
+            if key in self._columns:
+                table.add_column(_(title), key=key, width=width or READABLE)
+
+    def on_resize(self) -> None:
+        from ..documents_text import fit_columns
+
+        table = self.query_one("#statement", DataTable)
+        wanted = self._wanted_columns(self.size.width)
+        if wanted != self._columns:
+            self._columns = wanted
+            table.clear(columns=True)
+            self._add_columns(table)
+            for row in self.rows:
+                self._add_row(table, row)
+        fixed = {key: w for key, _t, w in COLUMNS if key not in FLEXIBLE and key in wanted}
+        flexible = {k: w for k, w in FLEXIBLE.items() if k in wanted}
+        fit_columns(table, self.size.width, fixed, flexible)
 
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
@@ -162,23 +197,12 @@ class BalanceTab(ProfileTab):
             cursor = table.cursor_row
             table.clear()
             self.rows = []
-        from ...dates import format_datetime
-
         for row in page.rows:
-            table.add_row(
-                cell(format_datetime(row.at, settings.locale)),
-                cell(row.kind_label),
-                cell(row.reference),
-                money_text(row.amount, settings, signed=True),
-                money_text(row.balance_after, settings, signed=True),
-                cell(row.cashbox),
-                cell(row.employee),
-                cell(row.comment, limit=200),
-                key=str(row.id),
-            )
+            self._add_row(table, row)
         self.rows.extend(page.rows)
         if not append and self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
+        self._detail()
         if not self.rows:
             self.query_one("#period-error", FieldNote).update(
                 line(
@@ -190,12 +214,46 @@ class BalanceTab(ProfileTab):
         elif not self.query_one("#period-error", FieldNote).has_class("error-shown"):
             self.query_one("#period-error", FieldNote).update("")
 
+    def _add_row(self, table: DataTable[Any], row: StatementRow) -> None:
+        from ...dates import format_datetime
+
+        settings = self.rem.settings
+        cells = {
+            "at": cell(format_datetime(row.at, settings.locale)),
+            "kind": cell(row.kind_label),
+            "ref": cell(row.reference),
+            "amount": money_text(row.amount, settings, signed=True),
+            "balance": money_text(row.balance_after, settings, signed=True),
+            "cashbox": cell(row.cashbox),
+            "employee": cell(row.employee),
+            "comment": cell(row.comment, limit=200),
+        }
+        table.add_row(*(cells[key] for key in self._columns), key=str(row.id))
+
+    def _detail(self) -> None:
+        """The line under the table: the selected movement's cashbox, employee and whole
+        comment (a correction's reason), which the columns may cut or leave out."""
+        detail = self.query_one("#statement-detail", Static)
+        cursor = self.query_one("#statement", DataTable).cursor_row
+        if not 0 <= cursor < len(self.rows):
+            detail.update("")
+            return
+        row = self.rows[cursor]
+        parts = [row.kind_label + (f" {row.reference}" if row.reference else "")]
+        if row.cashbox:
+            parts.append(_("Cashbox: {name}").format(name=row.cashbox))
+        parts.append(_("By {name}").format(name=row.employee or "—"))
+        if row.comment:
+            parts.append(row.comment)
+        detail.update(content(" · ".join(parts), single_line=True, limit=600))
+
     def _period_failed(self, exc: DomainError) -> None:
         note = self.query_one("#period-error", FieldNote)
         note.update(line(exc.message))
 
     @on(DataTable.RowHighlighted, "#statement")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
         page = self.page
         if (
             page is not None
