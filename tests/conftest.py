@@ -10,9 +10,14 @@ and are skipped there.
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,6 +33,25 @@ from remtui.store.migrate import head_revision, upgrade
 TEST_DB_URL_VAR = "REMTUI_TEST_DB_URL"
 
 
+def _cache_bytecode() -> None:
+    """With PYTHONDONTWRITEBYTECODE set (common in containers), Python compiles every module
+    again in every process: 2-3 s per `remtui` the tests start, and the suite starts
+    hundreds. Compile once into a cache outside the project (the tree stays as the user
+    wants it); this process and every process it starts read it there."""
+    if not (sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE")):
+        return
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX") or str(
+        Path(tempfile.gettempdir()) / f"remtui-test-pycache-{os.getuid()}"
+    )
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = prefix
+
+
+_cache_bytecode()
+
+
 def test_db_url() -> str | None:
     """The server URL tests run against, or None for SQLite."""
     return os.environ.get(TEST_DB_URL_VAR) or None
@@ -39,7 +63,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# Tests that take seconds to tens of seconds each (real processes, tmux, many writers).
+HEAVY_PATHS = ("tests/reliability/", "tests/multi/", "tests/e2e/", "tests/test_cli.py")
+
+
+def _weight(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow") or item.get_closest_marker("e2e"):
+        return 0
+    if item.nodeid.startswith(HEAVY_PATHS):
+        return 1
+    return 2
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The longest tests first (otherwise in collection order): the workers, handed tests a
+    # couple at a time (--maxschedchunk), share them out at the start, and the short ones
+    # fill in after, so that no worker is left with a minute-long test at the end.
+    items.sort(key=_weight)
     if test_db_url() is None:
         return
     for item in items:
@@ -169,6 +209,8 @@ def _server() -> _Server | None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _SERVER is not None:
         _SERVER.close()
+    if _TEMPLATE_DIR is not None:
+        shutil.rmtree(_TEMPLATE_DIR, ignore_errors=True)
 
 
 def fresh_store_url(tmp_path: Path, name: str = "store.sqlite3") -> str:
@@ -213,16 +255,75 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.set_language("en")
 
 
-def make_store(tmp_path: Path, name: str = "store.sqlite3") -> Store:
-    """A migrated store of its own: SQLite under ``tmp_path`` or a fresh server database."""
-    store = Store(fresh_store_url(tmp_path, name))
-    upgrade(store)
-    return store
+ADMIN_LOGIN, ADMIN_NAME, ADMIN_PASSWORD = "admin", "Ana Admin", "correct horse"
+_TEMPLATE_DIR: Path | None = None
+_SQLITE_TEMPLATES: dict[bool, Path] = {}  # with the first administrator -> file
+
+
+def _checkpointed(path: Path) -> Path:
+    """Everything in the main file, so that one file is the whole store."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def _copy_store_file(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Private from the first byte, as Store makes a new file (0660 whatever the umask).
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)
+    os.chmod(dest, 0o660)
+
+
+def _sqlite_template(with_admin: bool = False) -> Path:
+    """A SQLite store migrated to head (and, ``with_admin``, with the first administrator
+    the ``admin`` fixture makes), built once per test process (each xdist worker its own);
+    a test's store is a byte copy of it. Migrating took 0.15-0.4 s per test and hashing the
+    administrator's password (argon2, the app's own parameters) 0.3-0.6 s; a copy ~1 ms."""
+    global _TEMPLATE_DIR
+    if with_admin not in _SQLITE_TEMPLATES:
+        if _TEMPLATE_DIR is None:
+            _TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="remtui-test-templates-"))
+        path = _TEMPLATE_DIR / f"{head_revision()}{'-admin' if with_admin else ''}.sqlite3"
+        if with_admin:
+            _copy_store_file(_sqlite_template(), path)
+            store = Store(f"sqlite:///{path}")
+            try:
+                with store.write() as session:
+                    staff.create_first_admin(session, ADMIN_LOGIN, ADMIN_NAME, ADMIN_PASSWORD)
+            finally:
+                store.close()
+        else:
+            store = Store(f"sqlite:///{path}")
+            try:
+                upgrade(store)
+            finally:
+                store.close()
+        _SQLITE_TEMPLATES[with_admin] = _checkpointed(path)
+    return _SQLITE_TEMPLATES[with_admin]
+
+
+def make_store(tmp_path: Path, name: str = "store.sqlite3", *, with_admin: bool = False) -> Store:
+    """A migrated store of its own: a copy of the migrated SQLite template under
+    ``tmp_path``, or a fresh server database (itself a copy of a migrated template).
+    ``with_admin``: the SQLite copy already holds the ``admin`` fixture's administrator
+    (on a server, the ``admin`` fixture makes it)."""
+    server = _server()
+    if server is None:
+        dest = tmp_path / name
+        _copy_store_file(_sqlite_template(with_admin), dest)
+        return Store(f"sqlite:///{dest}")
+    return Store(server.fresh())
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = make_store(tmp_path)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated store of the test's own. When the test uses ``admin`` (directly or
+    through ``make_client`` and the like), it is copied with that administrator in it."""
+    s = make_store(tmp_path, with_admin="admin" in request.fixturenames)
     yield s
     s.close()
 
@@ -237,8 +338,12 @@ def sqlite_store(store: Store) -> Store:
 
 @pytest.fixture
 def admin(store: Store) -> staff.Actor:
+    """The store's first administrator, ``admin`` / ``correct horse``: already in a store
+    copied from the template with it, made here otherwise."""
     with store.write() as session:
-        return staff.create_first_admin(session, "admin", "Ana Admin", "correct horse")
+        if staff.needs_first_admin(session):
+            return staff.create_first_admin(session, ADMIN_LOGIN, ADMIN_NAME, ADMIN_PASSWORD)
+        return staff.actor_for(session, ADMIN_LOGIN)
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ import pytest
 
 from remtui.ui.screens.profile import ProfileScreen
 
-from .conftest import hold_cursors, wait_for
-
-SIZE = (80, 24)
+from .conftest import wait_for
 
 
 @pytest.fixture
@@ -27,23 +25,21 @@ def shop(make_client):
     )
 
 
-def test_sign_in(snap_compare, make_app, admin):
+def test_sign_in(snap, make_app, admin):
     async def ready(pilot):
         await wait_for(pilot, lambda: pilot.app.screen.query("#login"))
-        await hold_cursors(pilot)
 
-    assert snap_compare(make_app(demo_login=None), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(demo_login=None), ready)
 
 
-def test_clients(snap_compare, make_app, shop):
+def test_clients(snap, make_app, shop):
     async def ready(pilot):
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 3)
-        await hold_cursors(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_general_tab(snap_compare, make_app, shop):
+def test_general_tab(snap, make_app, shop):
     async def ready(pilot):
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 3)
         await pilot.press(*"oficina")
@@ -56,12 +52,11 @@ def test_general_tab(snap_compare, make_app, shop):
                 and pilot.app.screen.query_one("#f-name").value
             ),
         )
-        await hold_cursors(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_general_tab_errors(snap_compare, make_app, shop):
+def test_general_tab_errors(snap, make_app, shop):
     async def ready(pilot):
         await pilot.press(*"joao")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 1)
@@ -80,6 +75,5 @@ def test_general_tab_errors(snap_compare, make_app, shop):
             pilot,
             lambda: "e-mail address" in str(pilot.app.screen.query_one("#err-email").render()),
         )
-        await hold_cursors(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)

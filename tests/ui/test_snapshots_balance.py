@@ -13,7 +13,6 @@ from remtui.ui.screens.profile import ProfileScreen
 
 from .conftest import wait_for
 
-SIZE = (80, 24)
 FIXED = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 
 
@@ -67,13 +66,11 @@ async def _open(pilot, *keys):
         ("payable", [("we_owe_more", 1250, "Sinal em excesso")]),
     ],
 )
-def test_balance_states(snap_compare, make_app, store, admin, make_client, name, moves):
+def test_balance_states(snap, make_app, store, admin, make_client, name, moves):
     client_with(store, admin, make_client, moves)
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=lambda p: _open(p))
+    assert snap(make_app(), lambda p: _open(p))
 
 
-def test_correction_dialog(snap_compare, make_app, store, admin, make_client):
+def test_correction_dialog(snap, make_app, store, admin, make_client):
     client_with(store, admin, make_client, [("owes_more", 4500, "Reparação")])
-    assert snap_compare(
-        make_app(), terminal_size=SIZE, run_before=lambda p: _open(p, "c", "1", "0", ",", "5", "0")
-    )
+    assert snap(make_app(), lambda p: _open(p, "c", "1", "0", ",", "5", "0"))

@@ -19,7 +19,6 @@ from remtui.ui.screens.profile import ProfileScreen
 
 from .conftest import wait_for
 
-SIZE = (80, 24)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -118,30 +117,30 @@ async def section(pilot, name: str) -> None:
     await pilot.pause()
 
 
-def test_comms_calls(snap_compare, make_app, shop):
+def test_comms_calls(snap, make_app, shop):
     async def ready(pilot):
         await section(pilot, "calls")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_comms_sms(snap_compare, make_app, shop):
+def test_comms_sms(snap, make_app, shop):
     async def ready(pilot):
         await section(pilot, "sms")
         await pilot.press("down", "down")  # the failed one, with its gateway error
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_comms_chats(snap_compare, make_app, shop):
+def test_comms_chats(snap, make_app, shop):
     async def ready(pilot):
         await section(pilot, "chats")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_chat_view(snap_compare, make_app, shop):
+def test_chat_view(snap, make_app, shop):
     async def ready(pilot):
         await section(pilot, "chats")
         await pilot.press("enter")
@@ -152,19 +151,15 @@ def test_chat_view(snap_compare, make_app, shop):
             pilot,
             lambda: "Open documents" in str(app.screen.query_one("#chat-client-info").render()),
         )
-        app.screen.query_one("#chat-input").cursor_blink = False  # the same at every run
-        await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_sms_composer(snap_compare, make_app, shop):
+def test_sms_composer(snap, make_app, shop):
     async def ready(pilot):
         await section(pilot, "sms")
         await pilot.press("m")
         await wait_for(pilot, lambda: getattr(pilot.app.screen, "numbers", None))
         await pilot.press(*"Bom dia, o seu portatil esta pronto. {Loja}")
-        pilot.app.screen.query_one("#sms-text").cursor_blink = False
-        await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)

@@ -24,7 +24,6 @@ from remtui.ui.screens.profile import ProfileScreen
 from .conftest import wait_for
 from .crm_helpers import add_document
 
-SIZE = (80, 24)
 START = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 
 
@@ -142,14 +141,14 @@ async def _open_tab(pilot, key: str, table_id: str, rows: int) -> None:
     await pilot.pause()
 
 
-def test_leads_tab(snap_compare, make_app, shop):
+def test_leads_tab(snap, make_app, shop):
     async def ready(pilot):
         await _open_tab(pilot, "f4", "leads-table", 4)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_lead_profile(snap_compare, make_app, shop):
+def test_lead_profile(snap, make_app, shop):
     async def ready(pilot):
         await _open_tab(pilot, "f4", "leads-table", 4)
         await pilot.press("down", "enter")  # L-000003, in work
@@ -162,10 +161,10 @@ def test_lead_profile(snap_compare, make_app, shop):
         )
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_lead_profile_won(snap_compare, make_app, shop):
+def test_lead_profile_won(snap, make_app, shop):
     async def ready(pilot):
         await _open_tab(pilot, "f4", "leads-table", 4)
         await pilot.press("down", "down", "enter")  # L-000002, won by WO-000101
@@ -178,17 +177,17 @@ def test_lead_profile_won(snap_compare, make_app, shop):
         )
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_assets_tab(snap_compare, make_app, shop):
+def test_assets_tab(snap, make_app, shop):
     async def ready(pilot):
         await _open_tab(pilot, "f5", "assets-table", 2)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_asset_profile(snap_compare, make_app, shop):
+def test_asset_profile(snap, make_app, shop):
     async def ready(pilot):
         await _open_tab(pilot, "f5", "assets-table", 2)
         await pilot.press("down", "enter")  # the iPhone: three moves, two work orders
@@ -201,4 +200,4 @@ def test_asset_profile(snap_compare, make_app, shop):
         )
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)

@@ -21,9 +21,8 @@ from remtui.ui.dialogs.document import DocumentDialog
 from remtui.ui.dialogs.document_editor import CatalogMatches, DocumentEditor
 from remtui.ui.screens.profile import ProfileScreen
 
-from .conftest import hold_cursors, wait_for
+from .conftest import wait_for
 
-SIZE = (80, 24)
 START = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 
 
@@ -127,14 +126,14 @@ async def open_tab(pilot, key: str) -> None:
     await pilot.pause()
 
 
-def test_documents_tab(snap_compare, make_app, history):
+def test_documents_tab(snap, make_app, history):
     async def ready(pilot):
         await open_tab(pilot, "f6")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_document_dialog(snap_compare, make_app, history):
+def test_document_dialog(snap, make_app, history):
     async def ready(pilot):
         await open_tab(pilot, "f6")
         await pilot.press("down", "down", "down", "enter")  # the closed work order
@@ -144,10 +143,10 @@ def test_document_dialog(snap_compare, make_app, history):
         )
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_document_editor(snap_compare, make_app, history):
+def test_document_editor(snap, make_app, history):
     async def ready(pilot):
         app = pilot.app
         await open_tab(pilot, "f6")
@@ -165,13 +164,12 @@ def test_document_editor(snap_compare, make_app, history):
             pilot, lambda: "more than zero" in str(app.screen.query(".line-error")[1].render())
         )
         app.clear_notifications()
-        await hold_cursors(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
 
 
-def test_payments_tab(snap_compare, make_app, history):
+def test_payments_tab(snap, make_app, history):
     async def ready(pilot):
         await open_tab(pilot, "f7")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+    assert snap(make_app(), ready)
