@@ -209,14 +209,17 @@ def _client_story(
             ),
         )
     for _ in range(rng.choice([2, 3] if regular else [0, 0, 1, 2, 3])):
+        direction = rng.choice(["incoming", "incoming", "outgoing", "missed"])
+        answered = direction != "missed"  # a missed call lasted nothing and was not recorded
+        recorded = answered and rng.random() < 0.6
         calls.log_call(
             session,
             actor,
             client_id,
-            direction=rng.choice(["incoming", "incoming", "outgoing", "missed"]),
-            duration=rng.randrange(20, 600),
+            direction=direction,
+            duration=rng.randrange(20, 600) if answered else 0,
             recording=f"https://pbx.exemplo.pt/gravacoes/{rng.randrange(10**6):06d}.mp3"
-            if rng.random() < 0.6
+            if recorded
             else "",
             at=timer.tick(0.1),
             region=settings.phone_region,
@@ -352,9 +355,26 @@ def _sale(
             )
 
 
+# The demo's gateway: numbers ending in 0 or 5 fail (as a real network sometimes does), so
+# the SMS list shows failed messages beside sent ones. The number and text come as $0, $1.
+FLAKY_GATEWAY = 'case "$0" in *[05]) echo "Rede indisponível (erro 503)" >&2; exit 1;; esac'
+QUEUED_AT_END = 4  # the newest few stay queued, as if the gateway had not run yet
+
+
 def _send_sms(store: Store, timer: _Clock) -> None:
-    """Send the queued SMS through a gateway that always succeeds (the demo's)."""
-    program = shutil.which("true")
-    command = (program,) if program else (sys.executable, "-c", "pass")
+    """Send the queued SMS through the demo's gateway, then write a few more that stay
+    queued: the demo shows sent, failed and queued messages."""
+    shell = shutil.which("sh")
+    command = (shell, "-c", FLAKY_GATEWAY) if shell else (sys.executable, "-c", "pass")
     with clock(lambda: timer.now):
         sms.send_queued(store, SmsSettings(gateway="command", command=command))
+        with store.write() as session:
+            admin = actor_for(session, "admin")
+            waiting = [
+                (cid, numbers[0].e164)
+                for cid in range(1, 40)
+                if (numbers := sms.client_numbers_for_sms(session, cid))
+            ][:QUEUED_AT_END]
+            for client_id, number in waiting:
+                timer.tick(0.05)
+                sms.queue_sms(session, admin, client_id, number, SMS_TEXTS[0])
