@@ -188,3 +188,14 @@ def test_the_page_template_pins_textual_serve():
     assert "googleapis" not in ours and "RobotoMono-VariableFont_wght.ttf" in ours
     for hook in ("handle_websocket", "handle_index", "_make_app", "on_startup"):
         assert hook in vars(Server), hook
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        line = _refused("--db", str(tmp_path / "d.sqlite3"), "--port", port)
+    assert f"Cannot listen on 127.0.0.1 port {port}" in line
