@@ -126,9 +126,10 @@ class GeneralTab(ProfileTab):
         if self.record is None or not self._can_edit():
             return
         form = self.query_one(ClientFormView).read_form()
-        if version is None and form == self.shown_form:
+        if version is None and form == self.shown_form == self.record.as_form():
             # Saving an unchanged form would write a version and an audit row for nothing
-            # (and make another clerk's next save look stale).
+            # (and make another clerk's next save look stale). A form that shows stored
+            # hidden characters as symbols still saves: that stores the cleaned text.
             self.notify(_("Nothing to save: no field was changed."), markup=False)
             return
         expected = version if version is not None else self.record.version
