@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remtui.safetext import clean_input, safe_text
+from remtui.safetext import clean_input, has_hidden, safe_text, unshow
 
 HOSTILE = [
     "[/]",
@@ -52,3 +52,29 @@ def test_any_text_is_safe(value):
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in shown)
     cleaned = clean_input(value)
     assert not any(ord(c) < 32 and c not in "\n\t" for c in cleaned)
+
+
+def test_hidden_characters_are_found():
+    assert has_hidden("a\x1b]0;x\x07") and has_hidden("\u202e") and has_hidden("\x9b")
+    assert has_hidden("\ud800") and has_hidden("a\rb")
+    assert not has_hidden("Zé 宽 😀 [b]x[/b]\n\tline") and not has_hidden("a\r\nb")
+
+
+def test_unshow_takes_out_only_the_symbols_safe_text_put_in():
+    raw = "a\x1b]0;T\x07b\u202ec\x9b2J\x00d"
+    assert unshow(safe_text(raw)) == clean_input(raw) == "a]0;Tbc2Jd"
+    assert unshow("<U+0041> <U+202E>x ␛") == "<U+0041> x "  # only what stands for a control
+
+
+_PLAIN = st.text(
+    alphabet=st.characters(blacklist_characters="\t\r<\ufffd", blacklist_categories=("Cs",)).filter(
+        lambda c: not 0x2400 <= ord(c) <= 0x2421
+    )
+)
+
+
+@given(_PLAIN)
+def test_a_field_saves_what_clean_input_would_have_stored(value):
+    """A field shows safe_text(value); reading it back with unshow gives the cleaned text
+    (clean_input also trims the ends)."""
+    assert unshow(safe_text(value)).strip() == clean_input(value)
