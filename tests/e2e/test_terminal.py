@@ -94,7 +94,7 @@ def test_demo_opens_on_the_clients_screen_at_80x24(tmp_path, term_env):
         pane.keys("silva")
         pane.wait_for("Silva")
         pane.keys("Enter")
-        screen = pane.wait_for("General F2")
+        screen = pane.wait_for("Phones")
         assert "Name" in screen and "Phones" in screen
         pane.keys("Escape")
         pane.wait_for("Search")

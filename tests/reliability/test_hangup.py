@@ -128,7 +128,7 @@ def test_hangup_with_half_an_edit_and_a_half_filled_dialog_loses_nothing(
         pane.keys("-l", name)
         pane.wait_for("1 client.")
         pane.keys("Enter")
-        pane.wait_for("General F2")
+        pane.wait_for("Came from")  # the General tab
         _wait_form_loaded(pane, name)
 
         # A saved edit: it must survive.

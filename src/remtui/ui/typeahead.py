@@ -24,8 +24,16 @@ log = logging.getLogger("remtui")
 
 # A hold that outlives this (a store that does not answer) lets the keys go on rather than
 # swallow them: the clerk sees them land late, never lost.
-HOLD_LIMIT = 5.0  # seconds
+HOLD_LIMIT = 30.0  # seconds
 MAX_ROUNDS = 25  # settling rounds per key; messages that never stop (timers) end it
+
+
+def as_typed(event: events.Key) -> events.Key:
+    """Enter typed before the app took the terminal over arrives as a newline (the
+    terminal's cooked mode turns CR into LF), which Textual reads as ctrl+j: it is Enter."""
+    if event.key == "ctrl+j" and event.character == "\n":
+        return events.Key("enter", "\r")
+    return event
 
 
 class KeyOrder:
@@ -62,11 +70,25 @@ class KeyOrder:
 
     async def key(self, event: events.Key) -> None:
         """A key read from the terminal: handled now, or queued behind the others."""
-        if self.busy:
+        event = as_typed(event)
+        if self.busy or not self._screen_ready():
             self._pending.append(event)
             self._update_idle()
+            if not self._screen_ready():
+                self._settle()
             return
         await self._run(event)
+
+    def _screen_ready(self) -> bool:
+        """The screen is mounted and, if it has anything to focus, has focused it (keys
+        typed while a screen opens wait for it to put the focus in its first field)."""
+        try:
+            screen = self._app.screen
+            if not screen.is_mounted:
+                return False
+            return screen.focused is not None or not screen.focus_chain
+        except Exception:
+            return False
 
     async def _run(self, event: events.Key) -> None:
         self._handling = True
@@ -78,6 +100,10 @@ class KeyOrder:
             self._settle()
 
     def _next(self) -> None:
+        if self._pending and not self._screen_ready():
+            # not mounted yet: look again after the next refresh
+            self._app.call_after_refresh(self._settle)
+            return
         if self._pending and not self._settling and not self._handling and self._holds == 0:
             event = self._pending.popleft()
             self._app.call_later(self._run, event)
