@@ -26,8 +26,10 @@ from remtui.config import DEMO_LOGIN
 PAYLOAD = (
     "[@click=app.quit]Q[/] \x1b]0;PWNED-BEL\x07 \x1b]0;PWNED-ST\x1b\\ "
     "\x1b]8;;http://evil.example/\x1b\\LINK\x1b]8;;\x1b\\ \x1b]52;c;UFdORUQ=\x07 "
-    "\x1b[41mCSIRAW \x9b2J \u202eEVIL \x00NUL"
+    "\x1b[41mCSIRAW \x9b2J \u202eEVIL \x00NUL 宽字符 😀 مرحبا"
 )
+LONG = "W" * 10_000  # appended to these, after the payload
+LONG_COLUMNS = (("client", "notes"), ("chat_message", "text"))
 
 # What the app's output must not hold: each payload sequence as raw bytes. (The app's own
 # output is full of CSI and some OSC 8 and OSC 22 codes, and a BEL may ring; none is next
@@ -230,6 +232,8 @@ def poison(db: Path) -> dict[tuple[str, str], int]:
                     (PAYLOAD,),
                 )
                 written[(table, column)] = cursor.rowcount
+                if (table, column) in LONG_COLUMNS:
+                    conn.execute(f'UPDATE "{table}" SET "{column}" = "{column}" || ?', (LONG,))
             for _name, sql in triggers:
                 conn.execute(sql)
         conn.execute("COMMIT")
