@@ -59,3 +59,13 @@ def test_text_copy_keeps_a_link_style():
     shown.stylize(Style(link="https://pbx.example/rec/1.wav"))
     assert shown.as_text().style.link == "https://pbx.example/rec/1.wav"  # type: ignore[union-attr]
     assert str(shown) == "https://pbx.example/rec/1.wav"
+
+
+def test_text_fields_show_controls_as_symbols_and_read_back_clean():
+    from remtui.ui.safe import field_text, read_back, shown_class
+
+    assert field_text("a\tb\x1b]0;x\x07\nc") == "a b␛]0;x␇ c"  # an Input: one line
+    assert field_text("a\tb\x1b\nc", multiline=True) == "a\tb␛\nc"  # a TextArea keeps tabs
+    assert read_back("Ana\x1b[2J\u202e") == "Ana[2J"
+    assert read_back("Ana ␛ ok") == "Ana ␛ ok"  # typed symbols in clean text stay
+    assert shown_class("x\x9b") == "shown-controls" and shown_class("Zé") == ""
