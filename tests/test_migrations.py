@@ -48,3 +48,21 @@ def test_store_file_is_private_to_owner_and_group(tmp_path):
     upgrade(s)
     assert (tmp_path / "new" / "s.sqlite3").stat().st_mode & 0o007 == 0
     s.close()
+
+
+def test_a_newer_store_is_neither_copied_nor_migrated(tmp_path, store):
+    import pytest
+
+    from remtui.errors import StoreError
+
+    if store.path is None:
+        pytest.skip("SQLite only: the pre-migration copy is a file")
+    with store.write_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0123_later'")
+    with pytest.raises(StoreError) as info:
+        upgrade(store)
+    assert info.value.message == (
+        "This store was written by a newer remtui (revision 0123_later); upgrade remtui to open it."
+    )
+    assert current_revision(store) == "0123_later"
+    assert not list(store.path.parent.glob("*.bak"))
