@@ -138,7 +138,7 @@ async def test_other_clerks_changes_appear(make_app, store, admin, make_client):
         with other.write() as session:
             clients.create_client(session, admin, clients.ClientForm(name="Bruno Depois"))
         other.close()
-        await wait_for(pilot, lambda: rows(app) == 2, timeout=5)
+        await wait_for(pilot, lambda: rows(app) == 2)
         assert "Bruno Depois" in screen_text(app)
 
 

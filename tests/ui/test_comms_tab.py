@@ -424,7 +424,7 @@ async def test_messages_from_elsewhere_appear(make_app, store, admin, make_clien
             )
             # text from outside is stored as it came and shown with its controls visible
             shown = ("Maria Costa (client)", "Olá ␛[31mRED␛]0;pwned␇ [@click=app.quit]x")
-        await wait_for(pilot, lambda: shown[1] in screen_text(app), timeout=15)
+        await wait_for(pilot, lambda: shown[1] in screen_text(app))
         assert shown[0] in screen_text(app)
         if writer == "chat receive":
             assert "<U+202E>evil" in screen_text(app)
