@@ -137,7 +137,7 @@ def fill(field: Input | TextArea, value: object) -> bool:
     hidden = has_hidden(value)
     field.set_class(hidden, SHOWN_CONTROLS)
     if isinstance(field, Input):
-        field.value = field_text(value)
+        field.value = field_text(value)  # the safe path itself
     else:
         field.load_text(field_text(value, multiline=True))
     return hidden

@@ -391,8 +391,8 @@ class DocumentEditor(Dialog[int]):
         fill(row.field("description"), item.name)
         row.show_controls()
         price = row.field("unit_price")
-        if price.value == price_was:
-            price.value = plain_amount(self.app, item.price)
+        if price.value == price_was:  # safe: a comparison
+            fill(price, plain_amount(self.app, item.price))  # safe: an amount we format
             if price.has_focus:
                 price.select_all()  # as if the focus came now: typing replaces it
         self._schedule_preview()
@@ -429,11 +429,13 @@ class DocumentEditor(Dialog[int]):
                 return search_items(session, text, limit=1)
 
         def take(items: list[CatalogItemRecord]) -> None:
-            untouched = row.item_id is None and row.field("description").value == text
+            field = row.field("description")
+            untouched = row.item_id is None and field.value == text  # safe: a comparison
             if items and row.is_attached and untouched:
                 self._take_item(row, items[0], price_was)
 
-        run_store(self, fetch, take, group=f"editor-take-{id(row)}")
+        # Not exclusive: every Enter's lookup runs to its end (and lets held keys go).
+        run_store(self, fetch, take, group="editor-take", exclusive=False)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -553,7 +555,8 @@ class DocumentEditor(Dialog[int]):
                     row.show_errors(row_errors)
                 self._nothing_saved()
                 return
-            self.notify(_("Saved."), markup=False)
+            # No toast: the document opens next and says "Saved" in its title (a toast sat
+            # over its buttons for three seconds).
             self.dismiss(result)
 
         self._saving = True

@@ -170,7 +170,7 @@ def parse_row(app: App[Any], row: LineRow) -> tuple[LineInput, dict[str, str]]:
         unit_price=price,
         item_id=row.item_id,
         discount_kind=kind,
-        discount_value=value,
+        discount_value=value,  # safe: a parsed number
     )
     return parsed, errors
 

@@ -238,7 +238,7 @@ class ClientFormView(Vertical):
         from ...domain.clients import PhoneInput
 
         kind = form.kind if form.kind in ("person", "company") else "person"
-        self.query_one("#f-kind", Select).value = kind
+        self.query_one("#f-kind", Select).value = kind  # safe: one of its own options
         for name in TEXT_FIELDS:
             field = self.query_one(f"#f-{name}", Input)
             fill(field, getattr(form, name))
