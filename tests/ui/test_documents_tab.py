@@ -103,10 +103,11 @@ async def test_sale_with_two_lines_and_full_payment(make_app, store, make_client
         await pilot.press(*"Cabo USB-C", "enter", "enter", *"4,50", "enter", *"10 %")
         await wait_for(pilot, lambda: "€182.05" in screen_text(app))  # 178.00 + 4.05
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, DocumentDialog))
-        dialog = app.screen
-        await wait_for(pilot, lambda: dialog.detail is not None)
-        assert "S-000001" in screen_text(app)
+        # the sale opens, and its payment is offered at once (what is due, selected)
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
+        dialog = app.screen_stack[-2]
+        assert isinstance(dialog, DocumentDialog) and dialog.detail is not None
+        assert dialog.detail.number == "S-000001"
         [sale] = all_documents(store, rec.id)
         stored = detail(store, sale.id)
         assert (stored.kind, stored.status, stored.total) == ("sale", "completed", 18205)
@@ -118,8 +119,6 @@ async def test_sale_with_two_lines_and_full_payment(make_app, store, make_client
         assert (stored.lines[1].discount_kind, stored.lines[1].discount_value) == ("percent", 1000)
         assert balance(store, rec.id) == 18205  # a sale charges when it is made
 
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog) and app.screen.loaded)
         assert app.screen.query_one("#pay-amount", Input).value == "182.05"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentDialog))

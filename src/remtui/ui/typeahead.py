@@ -43,7 +43,7 @@ class KeyOrder:
         self._app = app
         self._handle = handle
         self._pending: deque[events.Key] = deque()
-        self._holds = 0
+        self._held: set[Any] = set()  # store workers the next key waits for
         self._settling = False
         self._handling = False
         self._idle = asyncio.Event()
@@ -112,24 +112,31 @@ class KeyOrder:
 
     # --- holds (store work the next key may depend on) --------------------------------
 
-    def hold(self) -> None:
-        self._holds += 1
+    def hold(self, worker: Any) -> None:
+        """Keys wait while ``worker`` runs (until ``release(worker)``, or until it ends
+        some other way: a worker cancelled before it started never runs its release)."""
+        self._held.add(worker)
         self._update_idle()
         if self._expiry is None:
             self._expiry = self._app.set_timer(HOLD_LIMIT, self._expire)
 
-    def release(self) -> None:
-        self._holds = max(0, self._holds - 1)
-        if self._holds == 0 and self._expiry is not None:
+    def release(self, worker: Any) -> None:
+        self._held.discard(worker)
+        self._settle()
+
+    @property
+    def _holds(self) -> int:
+        self._held = {w for w in self._held if not w.is_finished}
+        if not self._held and self._expiry is not None:
             self._expiry.stop()
             self._expiry = None
-        self._settle()
+        return len(self._held)
 
     def _expire(self) -> None:
         self._expiry = None
         if self._holds:
             log.warning("store work held typed keys for %.0f s; letting them go", HOLD_LIMIT)
-            self._holds = 0
+            self._held.clear()
         self._settle()
 
     # --- settling -------------------------------------------------------------------

@@ -60,9 +60,11 @@ def run_store(
         finally:
             if hold_keys:
                 with suppress(Exception):  # the app may be closing
-                    app.call_from_thread(app.key_order.release)
+                    app.call_from_thread(app.key_order.release, worker)
 
+    started = node.run_worker(
+        job, thread=True, group=group, exclusive=exclusive, exit_on_error=False
+    )
     if hold_keys:
-        app.key_order.hold()
-
-    return node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+        app.key_order.hold(started)
+    return started

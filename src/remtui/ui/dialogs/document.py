@@ -60,9 +60,12 @@ class DocumentDialog(Dialog[None]):
         Binding("c", "convert", N_("Convert"), id="document.convert"),
     ]
 
-    def __init__(self, document_id: int, *, take_payment: bool = False) -> None:
+    def __init__(
+        self, document_id: int, *, take_payment: bool = False, just_saved: bool = False
+    ) -> None:
         super().__init__()
         self.document_id = document_id
+        self._just_saved = just_saved  # the editor saved it: the title says so
         # A sale just made: what is due is taken next (Escape leaves it due).
         self._take_payment_first = take_payment
         self.detail: DocumentDetail | None = None
@@ -145,6 +148,8 @@ class DocumentDialog(Dialog[None]):
         self.detail = detail
         app = self.app
         title = f"{detail.kind_label} {detail.number} · {status_text(detail.status)}"
+        if self._just_saved:
+            title += " · " + _("Saved ✓")
         self.query_one("#doc-title", Static).update(line(title))
         header = [
             _("Client: {name}").format(name=detail.client_name),
@@ -401,6 +406,7 @@ class DocumentDialog(Dialog[None]):
 
         def saved(result: int | None) -> None:
             if result is not None:
+                self._just_saved = True
                 self._changed()
 
         self.app.push_screen(

@@ -132,12 +132,13 @@ class DocumentsTab(PagedTab["DocumentRow"]):
 
     # --- actions -------------------------------------------------------------------------
 
-    def open_document(self, document_id: int, *, take_payment: bool = False) -> None:
+    def open_document(
+        self, document_id: int, *, take_payment: bool = False, just_saved: bool = False
+    ) -> None:
         from ..dialogs.document import DocumentDialog
 
-        self.app.push_screen(
-            DocumentDialog(document_id, take_payment=take_payment), lambda _r: self.reload()
-        )
+        dialog = DocumentDialog(document_id, take_payment=take_payment, just_saved=just_saved)
+        self.app.push_screen(dialog, lambda _r: self.reload())
 
     def action_new_document(self, kind: str) -> None:
         from ..dialogs.document_editor import DocumentEditor
@@ -148,6 +149,6 @@ class DocumentsTab(PagedTab["DocumentRow"]):
             self.rem.broadcast_change()
             self.reload(select_id=document_id)
             # A sale is paid at the counter as it is made: its payment comes next.
-            self.open_document(document_id, take_payment=kind == "sale")
+            self.open_document(document_id, take_payment=kind == "sale", just_saved=True)
 
         self.app.push_screen(DocumentEditor(self.client_id, kind), saved)
