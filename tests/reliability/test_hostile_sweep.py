@@ -81,8 +81,10 @@ WALK: list[tuple[str, str]] = [
     ("v", "Void a payment"),
     ("Escape", "!Void a payment"),
     ("F8", "Filter: All calls"),
-    ("l", "empty: the client's first phone"),  # (the footer says "Log a call" too)
-    ("Escape", "!empty: the client's first phone"),
+    # The recording's placeholder (the footer says "Log a call" too, and the number's
+    # placeholder goes when the client's phone fills it).
+    ("l", "https://… or a file path"),
+    ("Escape", "!https://… or a file path"),
     ("F9", "Date sent"),
     ("m", "Text of the SMS"),
     ("Escape", "!Text of the SMS"),
