@@ -325,9 +325,27 @@ class RemApp(App[int]):
 
     async def _press_keys(self, keys: Iterable[str]) -> None:
         # Pilot's key presses (tests): each returns once its key has settled, as a
-        # clerk's key would before the next one is typed slowly.
+        # clerk's key would before the next one is typed slowly. (Textual's own waits for
+        # the CPU to go idle twice per key, a guess that costs 40 ms to 2 s a key; the
+        # key is made as Textual 8.2 makes it, Textual is pinned exactly.)
+        import unicodedata
+
+        from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
         for key in keys:
-            await super()._press_keys([key])
+            if key.startswith("wait:"):
+                await super()._press_keys([key])
+                continue
+            if len(key) == 1 and not key.isalnum():
+                key = _character_to_key(key)
+            original = REPLACED_KEYS.get(key, key)
+            try:
+                char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
+            except KeyError:
+                char = key if len(key) == 1 else None
+            event = events.Key(key, char)
+            event.set_sender(self)
+            self.post_message(event)
             await self.keys_settled()
 
     async def keys_settled(self) -> None:

@@ -126,7 +126,10 @@ class KeyOrder:
 
     @property
     def _holds(self) -> int:
-        self._held = {w for w in self._held if not w.is_finished}
+        # A cancelled worker (superseded in its group) delivers nothing the keys could
+        # wait for, and one cancelled before it started never runs its release at all
+        # (Textual leaves it RUNNING), so it holds nothing.
+        self._held = {w for w in self._held if not (w.is_finished or w.is_cancelled)}
         if not self._held and self._expiry is not None:
             self._expiry.stop()
             self._expiry = None
