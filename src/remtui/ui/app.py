@@ -16,6 +16,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..config import Settings
@@ -221,6 +222,28 @@ class RemApp(App[int]):
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(StoreChanged())
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast's message and title reach the terminal through the safe path (they
+        often quote data: a domain error naming a client, a file's path) and are never
+        markup, whatever the caller asked."""
+        from .safe import toast_text
+
+        super().notify(
+            toast_text(message),
+            title=toast_text(title) if title else "",
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- errors --------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _, ngettext
 from ...safetext import safe_text
-from ..safe import line
+from ..safe import fill, line
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
@@ -158,7 +158,7 @@ class LogCallDialog(_FormDialog):
 
         number = self.query_one("#call-number", Input)
         if record.phones and not number.value:
-            number.value = display(record.phones[0].e164)
+            fill(number, display(record.phones[0].e164))
 
     def action_confirm(self) -> None:
         app, actor, client_id = self.rem, self.rem.actor, self.client_id

@@ -380,7 +380,7 @@ class DocumentDialog(Dialog[None]):
         run_store(self, write, done, group="doc-status", error=self._write_failed)
 
     def _write_failed(self, exc: DomainError) -> None:
-        self.query_one("#doc-notice", Static).update(exc.message)
+        self.query_one("#doc-notice", Static).update(line(exc.message, limit=400))
         self.notify(exc.message, severity="error", markup=False)
         self.load()
 

@@ -95,7 +95,7 @@ class MoneyDialog(Dialog[int]):
         for name, message in errors.items():
             key = name if name in self.FIELDS else self.FIELDS[-1]
             note = self.query_one(f"#err-{key}", FieldNote)
-            note.update(message)
+            note.update(line(message, limit=400))
             for widget in self.query(f"#pay-{key}"):
                 widget.add_class("invalid")
         self.notify(
