@@ -69,7 +69,8 @@ def test_a_typo_in_db_is_asked_about_and_escape_quits(tmp_path: Path) -> None:
         assert "No store at" in screen and "Check the path given to --db" in screen
         pane.keys("Escape")
         assert _status(status) == "rc=2"
-        assert f"remtui: No store at {typo}." in _flat(pane.text())
+        # the terminal wraps the long line where it must: compare without the breaks
+        assert "".join(f"remtui: No store at {typo}.".split()) in "".join(pane.text().split())
     finally:
         pane.close()
     assert not typo.exists()

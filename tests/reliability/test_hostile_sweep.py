@@ -164,7 +164,7 @@ def test_every_screen_shows_hostile_text_without_a_raw_escape(poisoned, tmp_path
         pane.wait_for("1 client.", timeout=TIMEOUT)
         _step(pane, "z", "z")
         _step(pane, "e", "[@click=app.quit]Q[/]")  # shown as text, not run as an action
-        _step(pane, "Enter", "General F2")
+        _step(pane, "Enter", "Came from")  # the General tab
         note = "Hidden control characters are shown as symbols"
         _until(pane, lambda t: note in t, "the General tab does not say what it shows")
         visited: list[str] = []

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -284,8 +285,7 @@ def check_sqlite_file(path: Path, *, create: bool = False) -> None:
             return
         raise StoreError(_("No store at {path}.").format(path=path))
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        header = _read_header(path)
     except OSError as exc:
         raise StoreError(
             _("Cannot read the store at {path}: {error}").format(
@@ -294,6 +294,26 @@ def check_sqlite_file(path: Path, *, create: bool = False) -> None:
         ) from exc
     if header and header != SQLITE_HEADER:
         raise StoreError(_not_a_store(path))
+
+
+def _read_header(path: Path) -> bytes:
+    """The file's first bytes, read without opening and closing a descriptor of our own:
+    closing any descriptor of a file drops every POSIX lock this process holds on it, and
+    another Store open on the same file in this process (a test's, a second screen's) would
+    lose its WAL locks and later fail with "disk I/O error". SQLite's own VFS shares and
+    defers its descriptors, so the header is read through it."""
+    probe = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return b"not sqlite"
+        if isinstance(exc, sqlite3.OperationalError):
+            raise OSError(str(exc)) from exc
+        return SQLITE_HEADER  # damaged, but SQLite's: the open that follows says how
+    finally:
+        probe.close()
+    return SQLITE_HEADER if path.stat().st_size else b""
 
 
 def _not_a_store(path: Path | str) -> str:

@@ -34,9 +34,9 @@ def is_configured_store(settings: Settings) -> bool:
 
 
 def one_line(text: str) -> Text:
-    """The line printed on the terminal after the app has quit: plain text, never markup
-    (Rich wraps it at the terminal's width, between words)."""
-    return Text(text)
+    """The line printed on the terminal after the app has quit: plain text, never markup,
+    and one line (Rich would fold a long path in the middle; the terminal wraps it)."""
+    return Text(text, no_wrap=True, overflow="ignore")
 
 
 def no_store_message(path: Path) -> str:
