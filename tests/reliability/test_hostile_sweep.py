@@ -93,7 +93,7 @@ WALK: list[tuple[str, str]] = [
     ("Escape", "!Write the first message"),
     ("Enter", "Write a message and press Enter"),  # the chat screen
     ("Escape", "!Write a message and press Enter"),
-    ("F2", "Came from"),
+    ("F2", "Undo edits (ctrl+r)"),  # the General tab's button: always on screen
     ("F1", "Command palette"),  # help
     ("Escape", "!Command palette"),
     ("C-p", "Search for commands"),
@@ -164,7 +164,7 @@ def test_every_screen_shows_hostile_text_without_a_raw_escape(poisoned, tmp_path
         pane.wait_for("1 client.", timeout=TIMEOUT)
         _step(pane, "z", "z")
         _step(pane, "e", "[@click=app.quit]Q[/]")  # shown as text, not run as an action
-        _step(pane, "Enter", "Came from")  # the General tab
+        _step(pane, "Enter", "Undo edits (ctrl+r)")  # the General tab
         note = "Hidden control characters are shown as symbols"
         _until(pane, lambda t: note in t, "the General tab does not say what it shows")
         visited: list[str] = []
