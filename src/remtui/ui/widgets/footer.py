@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -27,7 +28,31 @@ def entry_width(key: FooterKey, compact: bool) -> int:
 
 
 class FitFooter(Footer):
+    # What the entries were last built from: Textual rebuilds the footer on every change of
+    # focus or bindings, and opening a profile changes them some thirty times, mostly to the
+    # same keys (each rebuild mounts and styles every entry again).
+    _built_from: tuple[object, ...] | None = None
+
+    def _entries_key(self) -> tuple[object, ...]:
+        shown = tuple(
+            (b.key, b.action, b.description, b.tooltip, b.group, enabled, tooltip)
+            for (_node, b, enabled, tooltip) in self.screen.active_bindings.values()
+            if b.show
+        )
+        return (shown, self.size.width, self.compact, self.show_command_palette)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        if self.is_attached and self._entries_key() != self._built_from:
+            await self.recompose()
+
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._built_from = self._entries_key()
         widgets: list[Widget] = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)]
         fixed = [w for w in keys if w.has_class("-command-palette") or w.key in ALWAYS]
