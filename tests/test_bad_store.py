@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
