@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from alembic import command
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from remtui.store.engine import Store
-from remtui.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from remtui.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    scripts_head,
+    upgrade,
+)
 
 
 def test_new_store_is_at_head_with_tables(store):
@@ -66,3 +77,37 @@ def test_a_newer_store_is_neither_copied_nor_migrated(tmp_path, store):
     )
     assert current_revision(store) == "0123_later"
     assert not list(store.path.parent.glob("*.bak"))
+
+
+def test_the_head_the_app_knows_is_the_scripts_head():
+    """remtui opens a store at the head without reading Alembic's scripts, so the constant
+    must name the newest script (a new migration without it fails here)."""
+    assert head_revision() == scripts_head()
+
+
+def test_the_revision_read_by_sql_is_alembics(store):
+    def alembics() -> str | None:
+        with store.write_engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    assert current_revision(store) == alembics() == head_revision()
+    cfg = alembic_config(store)
+    with store.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    assert current_revision(store) == alembics() == "0003"
+    with store.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert current_revision(store) is None and alembics() is None
+
+
+@pytest.mark.sqlite_only("the probe opens the store by its file")
+def test_opening_a_store_at_the_head_imports_no_alembic(store):
+    code = (
+        "import sys; from remtui.store.engine import open_store; "
+        "from remtui.store.migrate import upgrade; "
+        f"s = open_store({store.url!r}); assert upgrade(s) is None; s.close(); "
+        "assert 'alembic' not in sys.modules, 'alembic was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

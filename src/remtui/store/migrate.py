@@ -7,18 +7,24 @@ import sqlite3
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..i18n import _
 from .engine import Store, check_sqlite_file, store_problem
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest migration's revision (tests/test_migrations.py holds it to Alembic's scripts).
+# A store already there is opened without importing Alembic or reading its scripts, which
+# every start and every command would otherwise pay for.
+HEAD_REVISION = "0007"
+
 
 def alembic_config(store: Store | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     if store is not None:
@@ -27,15 +33,23 @@ def alembic_config(store: Store | None = None) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(alembic_config())
-    head = script.get_current_head()
-    assert head is not None
-    return head
+    return HEAD_REVISION
+
+
+def scripts_head() -> str | None:
+    """The head as Alembic reads it from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def known_revision(revision: str) -> bool:
     """Whether this version of remtui has the migration ``revision`` (an unknown one was
     written by a newer remtui)."""
+    if revision == HEAD_REVISION:
+        return True
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return any(rev.revision == revision for rev in script.walk_revisions())
 
@@ -47,8 +61,17 @@ def newer_store_message(revision: str) -> str:
 
 
 def current_revision(store: Store) -> str | None:
+    """The schema revision the store records (Alembic's version table), or None for a
+    store with no remtui schema yet."""
+    from sqlalchemy import inspect
+
     with store.write_engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    if len(rows) > 1:
+        raise StoreError(_("The store records more than one schema revision; run remtui check."))
+    return str(rows[0][0]) if rows else None
 
 
 def _foreign_tables(store: Store) -> bool:
@@ -164,6 +187,8 @@ def upgrade(store: Store) -> Path | None:
         copy = backup_sqlite(
             store.path, store.path.with_name(f"{store.path.name}.before-{current}-{stamp}.bak")
         )
+    from alembic import command
+
     cfg = alembic_config(store)
     with store.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn
