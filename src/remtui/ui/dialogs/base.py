@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from ...i18n import N_, _
-from .. import styles
+from .. import context, styles
+from ..context import DeskContext
 from ..keys import keep_what_was_entered, translate_bindings
 
 T = TypeVar("T")
@@ -33,6 +34,11 @@ class Dialog(ModalScreen[T]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+    @property
+    def desk(self) -> DeskContext:
+        """The store, the signed-in clerk, the settings (ui/context.py)."""
+        return context.desk(self)
 
     @on(Input.Submitted)
     def _enter_confirms(self, event: Input.Submitted) -> None:

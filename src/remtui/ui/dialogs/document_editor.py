@@ -35,7 +35,6 @@ __all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
 if TYPE_CHECKING:
     from ...domain.catalog import CatalogItemRecord
     from ...domain.documents import DocumentDetail, LineInput, LineRecord
-    from ..app import RemApp
 
 DEBOUNCE = 0.15
 MATCHES = 6
@@ -76,10 +75,6 @@ class DocumentEditor(Dialog[int]):
         self._matches_for: tuple[LineRow, str] | None = None  # the row and text they match
         self._start: list[tuple[str, ...]] = []
         self._saving = False
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     def _titles(self) -> str:
         from ...domain.documents import kind_label
@@ -137,7 +132,7 @@ class DocumentEditor(Dialog[int]):
             from ...domain.clients import get_client
             from ...domain.documents import asset_choices, get_document
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 client = get_client(session, client_id)
                 assets = asset_choices(session, client_id)
                 detail = get_document(session, document_id) if document_id is not None else None
@@ -153,7 +148,7 @@ class DocumentEditor(Dialog[int]):
 
         client, assets, detail = data
         self.detail = detail
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         if client.discount_bp:
             self._client_discount = format_percent(client.discount_bp, locale)
         title = self._titles() + " — " + client.name
@@ -189,13 +184,13 @@ class DocumentEditor(Dialog[int]):
         if ln.discount_kind == "percent":
             discount = fmt_pct(ln.discount_value, locale)
         elif ln.discount_kind == "amount":
-            discount = plain_amount(self.app, ln.discount_value)
+            discount = plain_amount(self.desk, ln.discount_value)
         else:
             discount = ""
         return LineRow(
             description=ln.description,
             quantity=fmt_qty(ln.quantity_milli, locale),
-            price=plain_amount(self.app, ln.unit_price),
+            price=plain_amount(self.desk, ln.unit_price),
             discount=discount,
             item_id=ln.item_id,
         )
@@ -218,7 +213,7 @@ class DocumentEditor(Dialog[int]):
 
     def _collect(self) -> list[tuple[LineRow, LineInput, dict[str, str]]]:
         """Every line that is not blank: the row, its input and its own errors."""
-        return [(row, *parse_row(self.app, row)) for row in self._rows() if not row.is_blank()]
+        return [(row, *parse_row(self.desk, row)) for row in self._rows() if not row.is_blank()]
 
     # --- live totals ---------------------------------------------------------------------
 
@@ -234,7 +229,7 @@ class DocumentEditor(Dialog[int]):
         check = check_lines(self.client_id, [parsed for _row, parsed, _own in entries])
 
         def compute() -> list[LineRecord | dict[str, str]]:
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return check(session)
 
         def show(results: list[LineRecord | dict[str, str]]) -> None:
@@ -251,7 +246,7 @@ class DocumentEditor(Dialog[int]):
         total = discount = 0
         for (row, _parsed, _own), result in zip(entries, results, strict=False):
             if row.is_attached and row not in errors and not isinstance(result, dict):
-                row.show_total(money(self.app, result.line_total))
+                row.show_total(money(self.desk, result.line_total))
                 total += result.line_total
                 discount += result.discount
         for row in self._rows():
@@ -259,9 +254,9 @@ class DocumentEditor(Dialog[int]):
                 row.show_total("—" if row in errors else "")
             if self._tried:
                 row.show_errors(errors.get(row, {}))
-        text = _("Total {total}").format(total=money(self.app, total))
+        text = _("Total {total}").format(total=money(self.desk, total))
         if discount:
-            text += " · " + _("discount {amount}").format(amount=money(self.app, discount))
+            text += " · " + _("discount {amount}").format(amount=money(self.desk, discount))
         if errors:
             text += " · " + _("some lines are not complete")
         self.query_one("#editor-total", Static).update(line(text))
@@ -309,7 +304,7 @@ class DocumentEditor(Dialog[int]):
         def fetch() -> list[CatalogItemRecord]:
             from ...domain.catalog import search_items
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return search_items(session, text, limit=MATCHES)
 
         def show(items: list[CatalogItemRecord]) -> None:
@@ -332,7 +327,9 @@ class DocumentEditor(Dialog[int]):
         for item in items:
             prompt = rich_line(item.name, limit=80)
             prompt.append(
-                safe_text(f"  {money(self.app, item.price)} · {item.kind_label}", single_line=True),
+                safe_text(
+                    f"  {money(self.desk, item.price)} · {item.kind_label}", single_line=True
+                ),
                 style="dim",
             )
             options.append(Option(prompt, id=str(item.id)))
@@ -392,7 +389,7 @@ class DocumentEditor(Dialog[int]):
         row.show_controls()
         price = row.field("unit_price")
         if price.value == price_was:  # safe: a comparison
-            fill(price, plain_amount(self.app, item.price))  # safe: an amount we format
+            fill(price, plain_amount(self.desk, item.price))  # safe: an amount we format
             if price.has_focus:
                 price.select_all()  # as if the focus came now: typing replaces it
         self._schedule_preview()
@@ -425,7 +422,7 @@ class DocumentEditor(Dialog[int]):
         def fetch() -> list[CatalogItemRecord]:
             from ...domain.catalog import search_items
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return search_items(session, text, limit=1)
 
         def take(items: list[CatalogItemRecord]) -> None:
@@ -507,19 +504,19 @@ class DocumentEditor(Dialog[int]):
         asset_id = (
             asset_value if with_asset and isinstance(asset_value, int) and asset_value else None
         )
-        actor, client_id, kind = self.rem.actor, self.client_id, self.kind
+        actor, client_id, kind = self.desk.actor, self.client_id, self.kind
         document_id = self.document_id
         version = self.detail.version if self.detail is not None else 0
-        prefixes = dict(self.rem.settings.document_prefixes)
+        prefixes = dict(self.desk.settings.document_prefixes)
 
         def save() -> int | list[LineRecord | dict[str, str]]:
             from ...domain import documents
 
             assert actor is not None
             if own_errors:  # nothing to write: gather the domain's messages too
-                with self.rem.store().read() as session:
+                with self.desk.store().read() as session:
                     return check(session)
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 if document_id is None:
                     return documents.create_document(
                         session,

@@ -70,7 +70,7 @@ class FirstAdminScreen(BaseScreen):
         def create():
             from ...domain import staff
 
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return staff.create_first_admin(
                     session, values["login"], values["name"], values["password"]
                 )
@@ -83,5 +83,5 @@ class FirstAdminScreen(BaseScreen):
         self.query_one(f"#{target}", Input).focus()
 
     def _done(self, actor) -> None:
-        self.rem.actor = actor
-        self.rem.show_clients()
+        self.desk.actor = actor
+        self.desk.show_clients()

@@ -56,7 +56,7 @@ class SignInScreen(BaseScreen):
         def check():
             from ...domain import staff
 
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return staff.sign_in(session, login, password)
 
         run_store(self, check, self._done, group="sign-in", error=self._failed)
@@ -73,7 +73,7 @@ class SignInScreen(BaseScreen):
             password.value = ""
             password.focus()
             return
-        self.rem.actor = result.actor
+        self.desk.actor = result.actor
         for field in self.query(Input):
             field.value = ""  # this screen stays under the clients screen
-        self.rem.show_clients()
+        self.desk.show_clients()

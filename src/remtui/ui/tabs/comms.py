@@ -129,7 +129,7 @@ class CommsTab(ProfileTab):
     # --- permissions ---------------------------------------------------------------------
 
     def can_chat(self) -> bool:
-        actor = self.rem.actor
+        actor = self.desk.actor
         return actor is not None and actor.can(Perm.VIEW_CHATS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -246,7 +246,7 @@ class CommsTab(ProfileTab):
             self._load_chats()
 
     def _load_calls(self, *, keep: bool = False, before_id: int | None = None) -> None:
-        client_id, app, filter_ = self.client_id, self.rem, self.call_filter
+        client_id, app, filter_ = self.client_id, self.desk, self.call_filter
         limit = min(MAX_KEEP, max(PAGE, len(self.calls))) if keep else PAGE
 
         def fetch() -> tuple[CallPage, CallCounts]:
@@ -276,7 +276,7 @@ class CommsTab(ProfileTab):
         if not append:
             table.clear()
             self.calls = []
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for row in page.rows:
@@ -368,7 +368,7 @@ class CommsTab(ProfileTab):
     # --- SMS ------------------------------------------------------------------------------
 
     def _load_sms(self, *, keep: bool = False, before_id: int | None = None) -> None:
-        client_id, app = self.client_id, self.rem
+        client_id, app = self.client_id, self.desk
         limit = min(MAX_KEEP, max(PAGE, len(self.sms))) if keep else PAGE
 
         def fetch() -> tuple[SmsPage, int]:
@@ -394,7 +394,7 @@ class CommsTab(ProfileTab):
         if not append:
             table.clear()
             self.sms = []
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for row in page.rows:
@@ -436,7 +436,7 @@ class CommsTab(ProfileTab):
             return
         from ...dates import format_datetime
 
-        written = format_datetime(row.created_at, self.rem.settings.locale)
+        written = format_datetime(row.created_at, self.desk.settings.locale)
         parts = [
             _("To {number}").format(number=row.number_display),
             _("Written {at} by {name}").format(at=written, name=row.employee_name or "—"),
@@ -472,7 +472,7 @@ class CommsTab(ProfileTab):
         from ...dates import format_datetime
         from ..dialogs.message import MessageDialog
 
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         facts = [
             _("Status: {status}").format(status=row.status_label),
             _("To {number}").format(number=row.number_display),
@@ -503,7 +503,7 @@ class CommsTab(ProfileTab):
         row = self._current_sms()
         if row is None or row.status != "failed":
             return
-        app, actor, sms_id = self.rem, self.rem.actor, row.id
+        app, actor, sms_id = self.desk, self.desk.actor, row.id
 
         def requeue() -> SmsRow:
             from ...domain.sms import requeue_sms
@@ -520,7 +520,7 @@ class CommsTab(ProfileTab):
 
     def _send_queued(self, sms_id: int) -> None:
         """Hand what is queued to the gateway (off the UI thread) and say what happened."""
-        app = self.rem
+        app = self.desk
         settings = app.settings.sms
 
         def send() -> tuple[SendReport, SmsRow]:
@@ -578,7 +578,7 @@ class CommsTab(ProfileTab):
     def _load_chats(self) -> None:
         if "chats" not in self.sections:
             return
-        client_id, app, actor = self.client_id, self.rem, self.rem.actor
+        client_id, app, actor = self.client_id, self.desk, self.desk.actor
 
         def fetch() -> list[ChatSummary]:
             from ...domain.chats import list_chats
@@ -595,7 +595,7 @@ class CommsTab(ProfileTab):
         selected = self.chats[cursor].id if 0 <= cursor < len(self.chats) else None
         table.clear()
         self.chats = list(chats)
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for chat in chats:
