@@ -208,7 +208,7 @@ class ChatScreen(BaseScreen):
         chat = self.chat
         if chat is None:
             return
-        from ..tabs.comms import chat_status_text
+        from ..comms_text import chat_status_text
 
         parts = [self.client_name] if self.client_name else []
         parts += [chat.channel_label, chat_status_text(chat.status)]
