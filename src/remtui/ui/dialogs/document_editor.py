@@ -18,16 +18,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus, Key
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
-from ...safetext import safe_text
 from ..documents_text import HELP_BINDING, money, plain_amount
 from ..safe import controls_note, field_text, fill, line, rich_line, value_of
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
+from .catalog_search import DEBOUNCE, CatalogSearch
 from .document_lines import CatalogMatches, LineRow, check_lines, merge_errors, parse_row
 
 __all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
@@ -35,9 +34,6 @@ __all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
 if TYPE_CHECKING:
     from ...domain.catalog import CatalogItemRecord
     from ...domain.documents import DocumentDetail, LineInput, LineRecord
-
-DEBOUNCE = 0.15
-MATCHES = 6
 
 
 class DocumentEditor(Dialog[int]):
@@ -69,10 +65,7 @@ class DocumentEditor(Dialog[int]):
         self._client_discount = ""
         self._tried = False  # after a save was tried, messages follow the typing
         self._preview_timer: Timer | None = None
-        self._search_timer: Timer | None = None
-        self._picker_row: LineRow | None = None
-        self._matches: dict[str, CatalogItemRecord] = {}
-        self._matches_for: tuple[LineRow, str] | None = None  # the row and text they match
+        self._catalog = CatalogSearch(self)
         self._start: list[tuple[str, ...]] = []
         self._saving = False
 
@@ -268,7 +261,7 @@ class DocumentEditor(Dialog[int]):
             if row.item_id is not None and event.value != row.item_name:
                 row.item_id = None  # edited: free text now
             if event.input.has_focus:
-                self._schedule_search(row, event.value)
+                self._catalog.schedule(row, event.value)
         self._schedule_preview()
 
     @on(Button.Pressed, ".line-remove")
@@ -291,66 +284,10 @@ class DocumentEditor(Dialog[int]):
 
     # --- catalog type-ahead ----------------------------------------------------------------
 
-    def _schedule_search(self, row: LineRow, text: str) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._picker_row = row
-        if not text.strip() or text == row.item_name:
-            self._hide_matches()
-            return
-        self._search_timer = self.set_timer(DEBOUNCE, lambda: self._search(row, text))
-
-    def _search(self, row: LineRow, text: str) -> None:
-        def fetch() -> list[CatalogItemRecord]:
-            from ...domain.catalog import search_items
-
-            with self.desk.store().read() as session:
-                return search_items(session, text, limit=MATCHES)
-
-        def show(items: list[CatalogItemRecord]) -> None:
-            if self._picker_row is not row or row.field("description").value != text:
-                return
-            if not row.field("description").has_focus:
-                return
-            self._show_matches(items, row, text)
-
-        run_store(self, fetch, show, group="editor-search")
-
-    def _show_matches(self, items: list[CatalogItemRecord], row: LineRow, text: str) -> None:
-        matches = self.query_one(CatalogMatches)
-        self._matches = {str(item.id): item for item in items}
-        self._matches_for = (row, text)
-        if not items:
-            self._hide_matches()
-            return
-        options = []
-        for item in items:
-            prompt = rich_line(item.name, limit=80)
-            prompt.append(
-                safe_text(
-                    f"  {money(self.desk, item.price)} · {item.kind_label}", single_line=True
-                ),
-                style="dim",
-            )
-            options.append(Option(prompt, id=str(item.id)))
-        matches.set_options(options)
-        picker = self._picker_row
-        if picker is not None and picker.parent is matches.parent:
-            self.query_one("#editor-lines", VerticalScroll).move_child(matches, after=picker)
-        matches.display = True
-        matches.call_after_refresh(matches.scroll_visible, animate=False)
-
-    def _hide_matches(self) -> None:
-        matches = self.query_one(CatalogMatches)
-        matches.display = False
-        matches.clear_options()
-        self._matches = {}
-        self._matches_for = None
-
     def back_to_item(self) -> None:
-        if self._picker_row is not None and self._picker_row.is_attached:
-            self._picker_row.field("description").focus()
-        self._hide_matches()
+        if self._catalog.row is not None and self._catalog.row.is_attached:
+            self._catalog.row.field("description").focus()
+        self._catalog.hide()
 
     def on_key(self, event: Key) -> None:
         focused = self.focused
@@ -372,9 +309,9 @@ class DocumentEditor(Dialog[int]):
 
     @on(OptionList.OptionSelected, "#catalog-matches")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        item = self._matches.get(event.option.id or "")
-        row = self._picker_row
-        self._hide_matches()
+        item = self._catalog.items.get(event.option.id or "")
+        row = self._catalog.row
+        self._catalog.hide()
         if item is None or row is None or not row.is_attached:
             return
         self._take_item(row, item)
@@ -405,34 +342,18 @@ class DocumentEditor(Dialog[int]):
             raise SkipAction()
         text = field.value
         wanted = bool(text.strip()) and not (row.item_id is not None and text == row.item_name)
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if wanted and self._matches_for == (row, text):
+        self._catalog.stop()
+        if wanted and self._catalog.shown_for == (row, text):
             matches = self.query_one(CatalogMatches)
             index = matches.highlighted if matches.highlighted is not None else 0
-            item = self._matches.get(matches.get_option_at_index(index).id or "")
+            item = self._catalog.items.get(matches.get_option_at_index(index).id or "")
             if item is not None:
                 self._take_item(row, item)
         elif wanted:
-            self._take_first_match(row, text, row.field("unit_price").value)
-        self._hide_matches()
+            price_was = row.field("unit_price").value
+            self._catalog.take_first_match(row, text, price_was, self._take_item)
+        self._catalog.hide()
         self.focus_next()
-
-    def _take_first_match(self, row: LineRow, text: str, price_was: str) -> None:
-        def fetch() -> list[CatalogItemRecord]:
-            from ...domain.catalog import search_items
-
-            with self.desk.store().read() as session:
-                return search_items(session, text, limit=1)
-
-        def take(items: list[CatalogItemRecord]) -> None:
-            field = row.field("description")
-            untouched = row.item_id is None and field.value == text  # safe: a comparison
-            if items and row.is_attached and untouched:
-                self._take_item(row, items[0], price_was)
-
-        # Not exclusive: every Enter's lookup runs to its end (and lets held keys go).
-        run_store(self, fetch, take, group="editor-take", exclusive=False)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -440,8 +361,8 @@ class DocumentEditor(Dialog[int]):
         if widget is matches:
             return
         typing_item = isinstance(widget, Input) and widget.has_class("line-description")
-        if not typing_item or self._row_of(widget) is not self._picker_row:
-            self._hide_matches()
+        if not typing_item or self._row_of(widget) is not self._catalog.row:
+            self._catalog.hide()
 
     # --- adding and removing lines -----------------------------------------------------------
 
@@ -475,9 +396,9 @@ class DocumentEditor(Dialog[int]):
     def _remove(self, row: LineRow) -> None:
         rows = self._rows()
         index = rows.index(row) if row in rows else 0
-        if self._picker_row is row:
-            self._hide_matches()
-            self._picker_row = None
+        if self._catalog.row is row:
+            self._catalog.hide()
+            self._catalog.row = None
         row.remove()
         rest = [r for r in rows if r is not row]
         if rest:
