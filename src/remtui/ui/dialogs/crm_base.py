@@ -36,6 +36,7 @@ from .crm_common import (
 )
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from sqlmodel import Session
 
     from ...domain.staff import Actor
@@ -58,7 +59,7 @@ class ItemRecord(Protocol):
 
 
 R = TypeVar("R", bound=ItemRecord)
-F = TypeVar("F")
+F = TypeVar("F", bound="DataclassInstance")  # the item's form: a dataclass
 
 
 # --- + New ----------------------------------------------------------------------------------

@@ -23,13 +23,14 @@ from ..widgets.note import FieldNote
 from ..work import run_store
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from sqlmodel import Session
     from textual.widgets import TextArea
 
     from ...domain.staff import Actor
     from ..context import DeskContext
 
-F = TypeVar("F")
+F = TypeVar("F", bound="DataclassInstance")  # a form: a dataclass
 T = TypeVar("T")
 
 # Inputs accept far more than the domain allows, so an over-long paste is refused with the
@@ -233,10 +234,10 @@ def merge_edits(base: F, mine: F, theirs: F) -> F:
     value; every other field keeps theirs."""
     changed = {
         f.name: getattr(mine, f.name)
-        for f in fields(mine)  # type: ignore[arg-type]
+        for f in fields(mine)
         if getattr(mine, f.name) != getattr(base, f.name)
     }
-    return replace(theirs, **changed)  # type: ignore[type-var]
+    return replace(theirs, **changed)
 
 
 def money_cell(amount: int, app: DeskContext) -> Cell:

@@ -27,6 +27,8 @@ from ..work import run_store
 from .base import Dialog
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from ...domain.documents import DocumentDetail, StatusOption
     from ..context import DeskContext
 
@@ -37,10 +39,10 @@ def _actor_can(app: DeskContext, permission: str | None) -> bool:
     return app.actor is not None and app.actor.can(Perm(permission))
 
 
-def _table(*headers: tuple[str, str]) -> Table:
+def _table(*headers: tuple[str, JustifyMethod]) -> Table:
     table = Table(box=None, expand=True, padding=(0, 1), show_edge=False, pad_edge=False)
     for title, justify in headers:
-        table.add_column(Text(title, style="bold"), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        table.add_column(Text(title, style="bold"), justify=justify, no_wrap=True)
     return table
 
 
