@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -24,11 +23,13 @@ from ..errors import DomainError
 from ..i18n import N_, _
 from . import styles
 from .keys import FOCUS_BINDINGS, edits_text, in_order_keys, press_enter, translate_bindings
+from .messages import StoreChanged
 from .typeahead import KeyOrder
 
 if TYPE_CHECKING:
     from ..domain.staff import Actor
     from ..store.engine import Store
+    from .context import DeskContext
 
 log = logging.getLogger("remtui")
 POLL_SECONDS = 1.0
@@ -36,11 +37,10 @@ SWITCH_INTERVAL = 0.0005  # seconds; see on_mount
 QUIT_QUESTION = "quit-unsaved"  # the id of the "quit without saving?" question
 
 
-class StoreChanged(Message):
-    """Another clerk (or process) committed something: refresh what is visible."""
-
-
 class RemApp(App[int]):
+    """The desk: every screen, dialog, tab and widget reaches it as ``DeskContext``
+    (ui/context.py), never by importing this module."""
+
     CSS_PATH = styles.FIRST  # the area sheets load with the screens that use them
     TITLE = "remtui"
     ENABLE_COMMAND_PALETTE = True
@@ -414,3 +414,9 @@ class RemApp(App[int]):
             yield SystemCommand(binding.description, f"{key}", run)
         if "quit" not in seen:
             yield SystemCommand(_("Quit"), "ctrl+q", self.action_quit)
+
+
+if TYPE_CHECKING:
+
+    def _is_a_desk(app: RemApp) -> DeskContext:
+        return app  # mypy checks here that RemApp offers all that ui/context.py promises

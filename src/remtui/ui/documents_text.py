@@ -14,7 +14,7 @@ from ..i18n import N_, _
 from .safe import Cell, cell
 
 if TYPE_CHECKING:
-    from .app import RemApp
+    from .context import DeskContext
 
 # F1 in a dialog: the app's F1 is not a priority binding, and a modal screen hides the
 # app's other bindings, so each of these dialogs carries it (same id: remapped together).
@@ -48,42 +48,37 @@ def status_text(status: str) -> str:
     return shown.split("|", 1)[1] if shown == msgid else shown
 
 
-def money(app: Any, minor: int, *, signed: bool = False) -> str:
-    rem: RemApp = app
+def money(app: DeskContext, minor: int, *, signed: bool = False) -> str:
     from ..money import format_money
 
-    text = format_money(minor, rem.settings.currency, rem.settings.locale)
+    text = format_money(minor, app.settings.currency, app.settings.locale)
     return f"+{text}" if signed and minor > 0 else text
 
 
-def plain_amount(app: Any, minor: int) -> str:
+def plain_amount(app: DeskContext, minor: int) -> str:
     """An amount as a clerk would type it (to preset an Input)."""
-    rem: RemApp = app
     from ..money import format_plain
 
-    return format_plain(minor, rem.settings.currency, rem.settings.locale)
+    return format_plain(minor, app.settings.currency, app.settings.locale)
 
 
-def parse_money(app: Any, text: str, *, allow_zero: bool = False) -> int:
+def parse_money(app: DeskContext, text: str, *, allow_zero: bool = False) -> int:
     """What the clerk typed, in minor units (DomainError with a readable message)."""
-    rem: RemApp = app
     from ..money import parse_amount
 
-    return parse_amount(text, rem.settings.currency, rem.settings.locale, allow_zero=allow_zero)
+    return parse_amount(text, app.settings.currency, app.settings.locale, allow_zero=allow_zero)
 
 
-def when(app: Any, dt: Any) -> str:
-    rem: RemApp = app
+def when(app: DeskContext, dt: Any) -> str:
     from ..dates import format_datetime
 
-    return format_datetime(dt, rem.settings.locale)
+    return format_datetime(dt, app.settings.locale)
 
 
-def day(app: Any, dt: Any) -> str:
-    rem: RemApp = app
+def day(app: DeskContext, dt: Any) -> str:
     from ..dates import format_date
 
-    return format_date(dt, rem.settings.locale)
+    return format_date(dt, app.settings.locale)
 
 
 def money_cell(text: str, style: str = "") -> Cell:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..i18n import _
+from .context import desk
 
 if TYPE_CHECKING:
-    from .app import RemApp
+    from textual.dom import DOMNode
 
 
 def unique_path(folder: Path, filename: str) -> Path:
@@ -42,14 +43,15 @@ def save_bytes(folder: Path, filename: str, data: bytes) -> Path:
     return target
 
 
-def deliver(app: RemApp, data: bytes, filename: str, mime_type: str) -> None:
+def deliver(node: DOMNode, data: bytes, filename: str, mime_type: str) -> None:
     """Hand a file to the clerk. Textual 8.2's terminal delivery opens binary files in
     text mode, so in a terminal we save the file ourselves."""
+    app = node.app
     if app.is_web:
         app.deliver_binary(io.BytesIO(data), save_filename=filename, mime_type=mime_type)
         return
     try:
-        path = save_bytes(app.settings.exports_path(), filename, data)
+        path = save_bytes(desk(node).settings.exports_path(), filename, data)
     except OSError as exc:
         app.notify(
             _("The file could not be saved: {error}").format(error=exc),

@@ -16,9 +16,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 log = logging.getLogger("remtui")
 
@@ -39,7 +42,7 @@ def as_typed(event: events.Key) -> events.Key:
 class KeyOrder:
     """The queue of keys typed ahead, owned by the app."""
 
-    def __init__(self, app: Any, handle: Callable[[events.Key], Awaitable[None]]) -> None:
+    def __init__(self, app: App[Any], handle: Callable[[events.Key], Awaitable[None]]) -> None:
         self._app = app
         self._handle = handle
         self._pending: deque[events.Key] = deque()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from ..errors import DomainError
-
-if TYPE_CHECKING:
-    from .app import RemApp
+from .context import desk
 
 T = TypeVar("T")
 
@@ -37,7 +35,7 @@ def run_store(
     the next key acts on what this work brings, as it would if typed slowly. Refreshes
     that no key waits for (another clerk's change) pass ``hold_keys=False``.
     """
-    app: RemApp = node.app  # type: ignore[assignment]
+    app = desk(node)
 
     def deliver(callback: Callable[..., Any], value: Any) -> None:
         if node.is_attached:

@@ -257,7 +257,7 @@ class AssetDialog(CrmProfileDialog["AssetRecord", "AssetForm"]):
 
     def show_item(self, found: Loaded, *, keep_edits: bool) -> None:
         record, labels = found
-        app = self.rem
+        app = self.desk
         self._take(record, keep_edits)
         title = _("Asset {serial} · {client}").format(
             serial=record.serial, client=record.client_name

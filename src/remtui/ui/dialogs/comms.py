@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from ...domain.chats import ChatSummary
     from ...domain.clients import ClientRecord
     from ...domain.sms import SmsNumber, SmsRow
-    from ..app import RemApp
 
 
 def _row(label: str, *widgets: Any, classes: str = "form-row") -> Horizontal:
@@ -34,10 +33,6 @@ class _FormDialog(Dialog[Any]):
     """Field errors under the fields; a refusal without a field as a notification."""
 
     FIELDS: tuple[str, ...] = ()
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     def _clear_errors(self) -> None:
         for name in self.FIELDS:
@@ -143,7 +138,7 @@ class LogCallDialog(_FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#call-kind").focus()
-        app, client_id = self.rem, self.client_id
+        app, client_id = self.desk, self.client_id
 
         def fetch() -> ClientRecord:
             from ...domain.clients import get_client
@@ -161,7 +156,7 @@ class LogCallDialog(_FormDialog):
             fill(number, display(record.phones[0].e164))
 
     def action_confirm(self) -> None:
-        app, actor, client_id = self.rem, self.rem.actor, self.client_id
+        app, actor, client_id = self.desk, self.desk.actor, self.client_id
         kind = self.query_one("#call-kind", Select).value
         number = self.query_one("#call-number", Input).value
         duration = self.query_one("#call-duration", Input).value
@@ -239,7 +234,7 @@ class SmsComposer(_FormDialog):
     def on_mount(self) -> None:
         self._count()
         self.query_one("#sms-text").focus()
-        app, client_id = self.rem, self.client_id
+        app, client_id = self.desk, self.client_id
 
         def fetch() -> list[SmsNumber]:
             from ...domain.sms import client_numbers_for_sms
@@ -283,7 +278,7 @@ class SmsComposer(_FormDialog):
         counter.set_class(over, "over")
 
     def action_confirm(self) -> None:
-        app, actor, client_id = self.rem, self.rem.actor, self.client_id
+        app, actor, client_id = self.desk, self.desk.actor, self.client_id
         value = self.query_one("#sms-number", Select).value
         number = value if isinstance(value, str) else ""
         text = self.query_one("#sms-text", TextArea).text
@@ -344,7 +339,7 @@ class NewChatDialog(_FormDialog):
         return bool(self.query_one("#chat-first", Input).value.strip())
 
     def action_confirm(self) -> None:
-        app, actor, client_id = self.rem, self.rem.actor, self.client_id
+        app, actor, client_id = self.desk, self.desk.actor, self.client_id
         value = self.query_one("#chat-channel", Select).value
         channel = value if isinstance(value, str) else ""
         text = self.query_one("#chat-first", Input).value

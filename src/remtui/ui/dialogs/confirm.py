@@ -13,11 +13,12 @@ from textual.widgets import Button, Static
 
 from ...i18n import N_, _
 from ..safe import content
-from .base import Dialog
+from .modal import DIALOG_BINDINGS, Modal
 
 
-class ConfirmDialog(Dialog[bool]):
+class ConfirmDialog(Modal[bool]):
     BINDINGS = [
+        *DIALOG_BINDINGS,
         Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n", "answer(False)", N_("No"), id="confirm.no"),
     ]

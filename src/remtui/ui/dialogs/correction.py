@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,9 +18,6 @@ from ..widgets.check import Radio
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
-
-if TYPE_CHECKING:
-    from ..app import RemApp
 
 DIRECTIONS = ("owes_more", "we_owe_more", "set_to")
 
@@ -46,15 +41,12 @@ class CorrectionDialog(Dialog[bool]):
         self.client_id = client_id
         self.current = current
 
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
-
     def _now(self) -> Text:
         from ...domain.ledger import Balance, state_of
 
         return Text.assemble(
-            _("Now") + ": ", badge(Balance(self.current, state_of(self.current)), self.rem.settings)
+            _("Now") + ": ",
+            badge(Balance(self.current, state_of(self.current)), self.desk.settings),
         )
 
     def compose(self) -> ComposeResult:
@@ -114,7 +106,7 @@ class CorrectionDialog(Dialog[bool]):
         from ...domain.corrections import parse_correction_amount, preview
         from ...domain.ledger import Balance, state_of
 
-        settings = self.rem.settings
+        settings = self.desk.settings
         shown = self.query_one("#correction-preview", Static)
         note = self.query_one("#err-amount", FieldNote)
         text = self.query_one("#c-amount", Input).value
@@ -150,7 +142,7 @@ class CorrectionDialog(Dialog[bool]):
         self.dismiss(False)
 
     def action_confirm(self) -> None:
-        app, client_id, current = self.rem, self.client_id, self.current
+        app, client_id, current = self.desk, self.client_id, self.current
         settings, actor = app.settings, app.actor
         direction = self._direction()
         amount_text = self.query_one("#c-amount", Input).value
@@ -210,7 +202,7 @@ class CorrectionDialog(Dialog[bool]):
             self.query_one(f"#c-{first}", Input).focus()
 
     def _reload_balance(self) -> None:
-        app, client_id = self.rem, self.client_id
+        app, client_id = self.desk, self.client_id
 
         def fetch() -> int:
             from ...domain.ledger import balance

@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, Static, TextArea
 
 from ...errors import DomainError
 from ...i18n import _
-from ..app import StoreChanged
+from ..messages import StoreChanged
 from ..safe import line, toast_text
 from ..widgets.note import FieldNote
 from .base import Dialog
@@ -36,10 +36,10 @@ from .crm_common import (
 )
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from sqlmodel import Session
 
     from ...domain.staff import Actor
-    from ..app import RemApp
 
 
 class ItemRecord(Protocol):
@@ -59,7 +59,7 @@ class ItemRecord(Protocol):
 
 
 R = TypeVar("R", bound=ItemRecord)
-F = TypeVar("F")
+F = TypeVar("F", bound="DataclassInstance")  # the item's form: a dataclass
 
 
 # --- + New ----------------------------------------------------------------------------------
@@ -79,10 +79,6 @@ class CrmNewDialog(Dialog[int]):
     def __init__(self, client_id: int) -> None:
         super().__init__()
         self.client_id = client_id
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     # --- what a subclass gives ------------------------------------------------------------
 
@@ -162,10 +158,6 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
         self._mine: F | None = None  # the edits a stale save could not store
         self._base: F | None = None  # what the clerk had opened when editing
         self.changed = False
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     # --- what a subclass gives ------------------------------------------------------------
 
@@ -258,7 +250,7 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
             self.set_form(edits)
 
     def _show_header(self, record: R, title: str, summary: str) -> None:
-        p, app = self.PREFIX, self.rem
+        p, app = self.PREFIX, self.desk
         self.query_one(f"#{p}-title", Static).update(line(title, limit=90))
         self.query_one(f"#{p}-summary", Static).update(line(summary, limit=300))
         meta = _(self.CREATED).format(
@@ -342,7 +334,7 @@ class CrmProfileDialog(Dialog[bool], Generic[R, F]):
         """Someone changed the item after this copy was read: show it as it is now."""
         current: R = exc.current
         clear_errors(self)
-        who, at = current.updated_by_name or "?", when(self.rem, current.updated_at)
+        who, at = current.updated_by_name or "?", when(self.desk, current.updated_at)
         if exc.mine is not None:
             self._mine, self._base = exc.mine, self.shown_form
             text = _(self.STALE_SAVED).format(who=who, when=at)

@@ -17,18 +17,20 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from ...errors import DomainError, ValidationError
 from ...i18n import _
+from ..context import desk
 from ..safe import Cell, cell, controls_note, fill, line, value_of
 from ..widgets.note import FieldNote
 from ..work import run_store
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from sqlmodel import Session
     from textual.widgets import TextArea
 
     from ...domain.staff import Actor
-    from ..app import RemApp
+    from ..context import DeskContext
 
-F = TypeVar("F")
+F = TypeVar("F", bound="DataclassInstance")  # a form: a dataclass
 T = TypeVar("T")
 
 # Inputs accept far more than the domain allows, so an over-long paste is refused with the
@@ -145,7 +147,7 @@ def run_read(
     node: DOMNode, work: Callable[[Session], T], done: Callable[[T], Any], *, group: str
 ) -> None:
     """``work(session)`` in a read of the store, in a worker; ``done(result)`` after."""
-    app: RemApp = node.app  # type: ignore[assignment]
+    app = desk(node)
 
     def read() -> T:
         with app.store().read() as session:
@@ -164,7 +166,7 @@ def run_write(
 ) -> None:
     """``work(session, actor)`` in one write transaction as the signed-in employee, in a
     worker; ``done(result)`` after, or ``error(exc)`` when the domain refuses."""
-    app: RemApp = node.app  # type: ignore[assignment]
+    app = desk(node)
     actor = app.actor
 
     def write() -> T:
@@ -190,7 +192,7 @@ def fit_column(table: DataTable[Any], flex: str, minimum: int = 8, width: int = 
     table.refresh()
 
 
-def when(app: RemApp, moment: datetime | None) -> str:
+def when(app: DeskContext, moment: datetime | None) -> str:
     from ...dates import format_datetime
 
     return format_datetime(moment, app.settings.locale)
@@ -232,13 +234,13 @@ def merge_edits(base: F, mine: F, theirs: F) -> F:
     value; every other field keeps theirs."""
     changed = {
         f.name: getattr(mine, f.name)
-        for f in fields(mine)  # type: ignore[arg-type]
+        for f in fields(mine)
         if getattr(mine, f.name) != getattr(base, f.name)
     }
-    return replace(theirs, **changed)  # type: ignore[type-var]
+    return replace(theirs, **changed)
 
 
-def money_cell(amount: int, app: RemApp) -> Cell:
+def money_cell(amount: int, app: DeskContext) -> Cell:
     """An amount for a table cell, right-aligned."""
     from ...money import format_money
 

@@ -5,7 +5,7 @@ Other areas open it as ``DocumentDialog(document_id)``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -19,29 +19,30 @@ from textual.widgets.option_list import Option
 from ...errors import DomainError
 from ...i18n import N_, _
 from ...permissions import Perm
-from ..app import StoreChanged
 from ..documents_text import HELP_BINDING, money, status_text, when
+from ..messages import StoreChanged
 from ..safe import cell, content, line
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from ...domain.documents import DocumentDetail, StatusOption
-    from ..app import RemApp
+    from ..context import DeskContext
 
 
-def _actor_can(app: Any, permission: str | None) -> bool:
-    rem: RemApp = app
+def _actor_can(app: DeskContext, permission: str | None) -> bool:
     if permission is None:
         return True
-    return rem.actor is not None and rem.actor.can(Perm(permission))
+    return app.actor is not None and app.actor.can(Perm(permission))
 
 
-def _table(*headers: tuple[str, str]) -> Table:
+def _table(*headers: tuple[str, JustifyMethod]) -> Table:
     table = Table(box=None, expand=True, padding=(0, 1), show_edge=False, pad_edge=False)
     for title, justify in headers:
-        table.add_column(Text(title, style="bold"), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        table.add_column(Text(title, style="bold"), justify=justify, no_wrap=True)
     return table
 
 
@@ -70,10 +71,6 @@ class DocumentDialog(Dialog[None]):
         self._take_payment_first = take_payment
         self.detail: DocumentDetail | None = None
         self.advance = 0  # money the client has paid in advance, not yet consumed
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog doc-dialog"):
@@ -109,7 +106,7 @@ class DocumentDialog(Dialog[None]):
             from ...domain.documents import get_document
             from ...domain.payments import advance_held
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 detail = get_document(session, document_id)
                 return detail, advance_held(session, detail.client_id)
 
@@ -124,7 +121,7 @@ class DocumentDialog(Dialog[None]):
     def _options(self) -> list[StatusOption]:
         if self.detail is None:
             return []
-        return [o for o in self.detail.next_statuses if _actor_can(self.app, o.permission)]
+        return [o for o in self.detail.next_statuses if _actor_can(self.desk, o.permission)]
 
     def _can_convert(self) -> bool:
         # an accepted estimate becomes one document: once it has, the key is gone
@@ -146,7 +143,7 @@ class DocumentDialog(Dialog[None]):
     def _show(self, data: tuple[DocumentDetail, int]) -> None:
         detail, self.advance = data
         self.detail = detail
-        app = self.app
+        app = self.desk
         title = f"{detail.kind_label} {detail.number} · {status_text(detail.status)}"
         if self._just_saved:
             title += " · " + _("Saved ✓")
@@ -194,7 +191,7 @@ class DocumentDialog(Dialog[None]):
     def _show_lines(self, detail: DocumentDetail) -> None:
         from ...domain.documents import format_percent, format_quantity
 
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         table = _table(
             (_("Item"), "left"),
             (_("Qty"), "right"),
@@ -207,23 +204,23 @@ class DocumentDialog(Dialog[None]):
         for ln in detail.lines:
             if ln.discount_kind == "percent" and ln.discount:
                 discount = (
-                    f"{format_percent(ln.discount_value, locale)} ({money(self.app, ln.discount)})"
+                    f"{format_percent(ln.discount_value, locale)} ({money(self.desk, ln.discount)})"
                 )
             elif ln.discount:
-                discount = money(self.app, ln.discount)
+                discount = money(self.desk, ln.discount)
             else:
                 discount = ""
             table.add_row(
                 cell(ln.description, limit=200),
                 cell(format_quantity(ln.quantity_milli, locale)),
-                cell(money(self.app, ln.unit_price)),
+                cell(money(self.desk, ln.unit_price)),
                 cell(discount),
-                cell(money(self.app, ln.line_total)),
+                cell(money(self.desk, ln.line_total)),
             )
         self.query_one("#doc-lines", Static).update(table)
 
     def _show_totals(self, detail: DocumentDetail) -> None:
-        app = self.app
+        app = self.desk
         parts = []
         if detail.discount:
             parts.append(
@@ -292,10 +289,10 @@ class DocumentDialog(Dialog[None]):
             if p.voided:
                 label = _("{label} (voided)").format(label=label)
             table.add_row(
-                cell(when(self.app, p.at)),
+                cell(when(self.desk, p.at)),
                 cell(label),
                 cell(p.cashbox),
-                cell(money(self.app, p.signed_amount, signed=True)),
+                cell(money(self.desk, p.signed_amount, signed=True)),
             )
         widget.update(table)
 
@@ -311,7 +308,7 @@ class DocumentDialog(Dialog[None]):
             if change.note:
                 moved += f" — {change.note}"
             table.add_row(
-                cell(when(self.app, change.at)), cell(moved, limit=600), cell(change.employee)
+                cell(when(self.desk, change.at)), cell(moved, limit=600), cell(change.employee)
             )
         self.query_one("#doc-history", Static).update(table)
 
@@ -341,7 +338,7 @@ class DocumentDialog(Dialog[None]):
 
     def _changed(self) -> None:
         """Something was written: show it here and everywhere else in the profile."""
-        self.rem.broadcast_change()
+        self.desk.broadcast_change()
         self.load()
 
     def action_change_status(self) -> None:
@@ -357,13 +354,13 @@ class DocumentDialog(Dialog[None]):
         self.app.push_screen(StatusDialog(detail, options), chosen)
 
     def _set_status(self, detail: DocumentDetail, status: str, note: str) -> None:
-        actor, document_id, version = self.rem.actor, detail.id, detail.version
+        actor, document_id, version = self.desk.actor, detail.id, detail.version
 
         def write() -> DocumentDetail:
             from ...domain.documents import change_status
 
             assert actor is not None
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return change_status(
                     session, actor, document_id, status, expected_version=version, note=note
                 )
@@ -425,14 +422,14 @@ class DocumentDialog(Dialog[None]):
         self.app.push_screen(ConvertDialog(detail.number), chosen)
 
     def _convert(self, detail: DocumentDetail, kind: str) -> None:
-        actor, estimate_id = self.rem.actor, detail.id
-        prefixes = dict(self.rem.settings.document_prefixes)
+        actor, estimate_id = self.desk.actor, detail.id
+        prefixes = dict(self.desk.settings.document_prefixes)
 
         def write() -> DocumentDetail:
             from ...domain.documents import convert_estimate
 
             assert actor is not None
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return convert_estimate(session, actor, estimate_id, kind, prefixes=prefixes)
 
         def done(new: DocumentDetail) -> None:
@@ -498,7 +495,7 @@ class StatusDialog(Dialog[tuple[str, str]]):
                 yield Button(_("Cancel") + " (Esc)", id="status-cancel")
 
     def _effect(self, option: StatusOption) -> str:
-        amount = money(self.app, abs(option.charges))
+        amount = money(self.desk, abs(option.charges))
         if option.charges > 0:
             return _("charges the client {amount}").format(amount=amount)
         if option.charges < 0:

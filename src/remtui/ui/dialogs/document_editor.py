@@ -18,16 +18,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus, Key
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
 from ...errors import DomainError, ValidationError
 from ...i18n import N_, _
-from ...safetext import safe_text
 from ..documents_text import HELP_BINDING, money, plain_amount
 from ..safe import controls_note, field_text, fill, line, rich_line, value_of
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import Dialog
+from .catalog_search import DEBOUNCE, CatalogSearch
 from .document_lines import CatalogMatches, LineRow, check_lines, merge_errors, parse_row
 
 __all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
@@ -35,10 +34,6 @@ __all__ = ["CatalogMatches", "DocumentEditor", "LineRow"]
 if TYPE_CHECKING:
     from ...domain.catalog import CatalogItemRecord
     from ...domain.documents import DocumentDetail, LineInput, LineRecord
-    from ..app import RemApp
-
-DEBOUNCE = 0.15
-MATCHES = 6
 
 
 class DocumentEditor(Dialog[int]):
@@ -70,16 +65,9 @@ class DocumentEditor(Dialog[int]):
         self._client_discount = ""
         self._tried = False  # after a save was tried, messages follow the typing
         self._preview_timer: Timer | None = None
-        self._search_timer: Timer | None = None
-        self._picker_row: LineRow | None = None
-        self._matches: dict[str, CatalogItemRecord] = {}
-        self._matches_for: tuple[LineRow, str] | None = None  # the row and text they match
+        self._catalog = CatalogSearch(self)
         self._start: list[tuple[str, ...]] = []
         self._saving = False
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     def _titles(self) -> str:
         from ...domain.documents import kind_label
@@ -137,7 +125,7 @@ class DocumentEditor(Dialog[int]):
             from ...domain.clients import get_client
             from ...domain.documents import asset_choices, get_document
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 client = get_client(session, client_id)
                 assets = asset_choices(session, client_id)
                 detail = get_document(session, document_id) if document_id is not None else None
@@ -153,7 +141,7 @@ class DocumentEditor(Dialog[int]):
 
         client, assets, detail = data
         self.detail = detail
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         if client.discount_bp:
             self._client_discount = format_percent(client.discount_bp, locale)
         title = self._titles() + " — " + client.name
@@ -189,13 +177,13 @@ class DocumentEditor(Dialog[int]):
         if ln.discount_kind == "percent":
             discount = fmt_pct(ln.discount_value, locale)
         elif ln.discount_kind == "amount":
-            discount = plain_amount(self.app, ln.discount_value)
+            discount = plain_amount(self.desk, ln.discount_value)
         else:
             discount = ""
         return LineRow(
             description=ln.description,
             quantity=fmt_qty(ln.quantity_milli, locale),
-            price=plain_amount(self.app, ln.unit_price),
+            price=plain_amount(self.desk, ln.unit_price),
             discount=discount,
             item_id=ln.item_id,
         )
@@ -218,7 +206,7 @@ class DocumentEditor(Dialog[int]):
 
     def _collect(self) -> list[tuple[LineRow, LineInput, dict[str, str]]]:
         """Every line that is not blank: the row, its input and its own errors."""
-        return [(row, *parse_row(self.app, row)) for row in self._rows() if not row.is_blank()]
+        return [(row, *parse_row(self.desk, row)) for row in self._rows() if not row.is_blank()]
 
     # --- live totals ---------------------------------------------------------------------
 
@@ -234,7 +222,7 @@ class DocumentEditor(Dialog[int]):
         check = check_lines(self.client_id, [parsed for _row, parsed, _own in entries])
 
         def compute() -> list[LineRecord | dict[str, str]]:
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return check(session)
 
         def show(results: list[LineRecord | dict[str, str]]) -> None:
@@ -251,7 +239,7 @@ class DocumentEditor(Dialog[int]):
         total = discount = 0
         for (row, _parsed, _own), result in zip(entries, results, strict=False):
             if row.is_attached and row not in errors and not isinstance(result, dict):
-                row.show_total(money(self.app, result.line_total))
+                row.show_total(money(self.desk, result.line_total))
                 total += result.line_total
                 discount += result.discount
         for row in self._rows():
@@ -259,9 +247,9 @@ class DocumentEditor(Dialog[int]):
                 row.show_total("—" if row in errors else "")
             if self._tried:
                 row.show_errors(errors.get(row, {}))
-        text = _("Total {total}").format(total=money(self.app, total))
+        text = _("Total {total}").format(total=money(self.desk, total))
         if discount:
-            text += " · " + _("discount {amount}").format(amount=money(self.app, discount))
+            text += " · " + _("discount {amount}").format(amount=money(self.desk, discount))
         if errors:
             text += " · " + _("some lines are not complete")
         self.query_one("#editor-total", Static).update(line(text))
@@ -273,7 +261,7 @@ class DocumentEditor(Dialog[int]):
             if row.item_id is not None and event.value != row.item_name:
                 row.item_id = None  # edited: free text now
             if event.input.has_focus:
-                self._schedule_search(row, event.value)
+                self._catalog.schedule(row, event.value)
         self._schedule_preview()
 
     @on(Button.Pressed, ".line-remove")
@@ -296,64 +284,10 @@ class DocumentEditor(Dialog[int]):
 
     # --- catalog type-ahead ----------------------------------------------------------------
 
-    def _schedule_search(self, row: LineRow, text: str) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._picker_row = row
-        if not text.strip() or text == row.item_name:
-            self._hide_matches()
-            return
-        self._search_timer = self.set_timer(DEBOUNCE, lambda: self._search(row, text))
-
-    def _search(self, row: LineRow, text: str) -> None:
-        def fetch() -> list[CatalogItemRecord]:
-            from ...domain.catalog import search_items
-
-            with self.rem.store().read() as session:
-                return search_items(session, text, limit=MATCHES)
-
-        def show(items: list[CatalogItemRecord]) -> None:
-            if self._picker_row is not row or row.field("description").value != text:
-                return
-            if not row.field("description").has_focus:
-                return
-            self._show_matches(items, row, text)
-
-        run_store(self, fetch, show, group="editor-search")
-
-    def _show_matches(self, items: list[CatalogItemRecord], row: LineRow, text: str) -> None:
-        matches = self.query_one(CatalogMatches)
-        self._matches = {str(item.id): item for item in items}
-        self._matches_for = (row, text)
-        if not items:
-            self._hide_matches()
-            return
-        options = []
-        for item in items:
-            prompt = rich_line(item.name, limit=80)
-            prompt.append(
-                safe_text(f"  {money(self.app, item.price)} · {item.kind_label}", single_line=True),
-                style="dim",
-            )
-            options.append(Option(prompt, id=str(item.id)))
-        matches.set_options(options)
-        picker = self._picker_row
-        if picker is not None and picker.parent is matches.parent:
-            self.query_one("#editor-lines", VerticalScroll).move_child(matches, after=picker)
-        matches.display = True
-        matches.call_after_refresh(matches.scroll_visible, animate=False)
-
-    def _hide_matches(self) -> None:
-        matches = self.query_one(CatalogMatches)
-        matches.display = False
-        matches.clear_options()
-        self._matches = {}
-        self._matches_for = None
-
     def back_to_item(self) -> None:
-        if self._picker_row is not None and self._picker_row.is_attached:
-            self._picker_row.field("description").focus()
-        self._hide_matches()
+        if self._catalog.row is not None and self._catalog.row.is_attached:
+            self._catalog.row.field("description").focus()
+        self._catalog.hide()
 
     def on_key(self, event: Key) -> None:
         focused = self.focused
@@ -375,9 +309,9 @@ class DocumentEditor(Dialog[int]):
 
     @on(OptionList.OptionSelected, "#catalog-matches")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        item = self._matches.get(event.option.id or "")
-        row = self._picker_row
-        self._hide_matches()
+        item = self._catalog.items.get(event.option.id or "")
+        row = self._catalog.row
+        self._catalog.hide()
         if item is None or row is None or not row.is_attached:
             return
         self._take_item(row, item)
@@ -392,7 +326,7 @@ class DocumentEditor(Dialog[int]):
         row.show_controls()
         price = row.field("unit_price")
         if price.value == price_was:  # safe: a comparison
-            fill(price, plain_amount(self.app, item.price))  # safe: an amount we format
+            fill(price, plain_amount(self.desk, item.price))  # safe: an amount we format
             if price.has_focus:
                 price.select_all()  # as if the focus came now: typing replaces it
         self._schedule_preview()
@@ -408,34 +342,18 @@ class DocumentEditor(Dialog[int]):
             raise SkipAction()
         text = field.value
         wanted = bool(text.strip()) and not (row.item_id is not None and text == row.item_name)
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if wanted and self._matches_for == (row, text):
+        self._catalog.stop()
+        if wanted and self._catalog.shown_for == (row, text):
             matches = self.query_one(CatalogMatches)
             index = matches.highlighted if matches.highlighted is not None else 0
-            item = self._matches.get(matches.get_option_at_index(index).id or "")
+            item = self._catalog.items.get(matches.get_option_at_index(index).id or "")
             if item is not None:
                 self._take_item(row, item)
         elif wanted:
-            self._take_first_match(row, text, row.field("unit_price").value)
-        self._hide_matches()
+            price_was = row.field("unit_price").value
+            self._catalog.take_first_match(row, text, price_was, self._take_item)
+        self._catalog.hide()
         self.focus_next()
-
-    def _take_first_match(self, row: LineRow, text: str, price_was: str) -> None:
-        def fetch() -> list[CatalogItemRecord]:
-            from ...domain.catalog import search_items
-
-            with self.rem.store().read() as session:
-                return search_items(session, text, limit=1)
-
-        def take(items: list[CatalogItemRecord]) -> None:
-            field = row.field("description")
-            untouched = row.item_id is None and field.value == text  # safe: a comparison
-            if items and row.is_attached and untouched:
-                self._take_item(row, items[0], price_was)
-
-        # Not exclusive: every Enter's lookup runs to its end (and lets held keys go).
-        run_store(self, fetch, take, group="editor-take", exclusive=False)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -443,8 +361,8 @@ class DocumentEditor(Dialog[int]):
         if widget is matches:
             return
         typing_item = isinstance(widget, Input) and widget.has_class("line-description")
-        if not typing_item or self._row_of(widget) is not self._picker_row:
-            self._hide_matches()
+        if not typing_item or self._row_of(widget) is not self._catalog.row:
+            self._catalog.hide()
 
     # --- adding and removing lines -----------------------------------------------------------
 
@@ -478,9 +396,9 @@ class DocumentEditor(Dialog[int]):
     def _remove(self, row: LineRow) -> None:
         rows = self._rows()
         index = rows.index(row) if row in rows else 0
-        if self._picker_row is row:
-            self._hide_matches()
-            self._picker_row = None
+        if self._catalog.row is row:
+            self._catalog.hide()
+            self._catalog.row = None
         row.remove()
         rest = [r for r in rows if r is not row]
         if rest:
@@ -507,19 +425,19 @@ class DocumentEditor(Dialog[int]):
         asset_id = (
             asset_value if with_asset and isinstance(asset_value, int) and asset_value else None
         )
-        actor, client_id, kind = self.rem.actor, self.client_id, self.kind
+        actor, client_id, kind = self.desk.actor, self.client_id, self.kind
         document_id = self.document_id
         version = self.detail.version if self.detail is not None else 0
-        prefixes = dict(self.rem.settings.document_prefixes)
+        prefixes = dict(self.desk.settings.document_prefixes)
 
         def save() -> int | list[LineRecord | dict[str, str]]:
             from ...domain import documents
 
             assert actor is not None
             if own_errors:  # nothing to write: gather the domain's messages too
-                with self.rem.store().read() as session:
+                with self.desk.store().read() as session:
                     return check(session)
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 if document_id is None:
                     return documents.create_document(
                         session,

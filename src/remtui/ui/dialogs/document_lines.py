@@ -4,9 +4,9 @@ matches shown under the line being typed (DocumentEditor puts them together)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from ...domain.documents import LineInput, LineRecord
+    from ..context import DeskContext
 
 FIELDS = ("description", "quantity", "unit_price", "discount")
 
@@ -135,7 +136,7 @@ class CatalogMatches(OptionList):
 # --- reading the lines ------------------------------------------------------------------
 
 
-def parse_row(app: App[Any], row: LineRow) -> tuple[LineInput, dict[str, str]]:
+def parse_row(app: DeskContext, row: LineRow) -> tuple[LineInput, dict[str, str]]:
     """The row as domain input, and the errors of the fields the UI parses itself
     (a wrong price or discount is sent as 0 so that the domain still checks the
     other fields, and every message shows at once)."""

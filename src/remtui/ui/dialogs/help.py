@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,15 +15,17 @@ from ...keymap_ids import default_keys, split_keys
 from ..safe import content
 from .base import Dialog
 
+if TYPE_CHECKING:
+    from ..context import DeskContext
+
 
 def _help_of(node: Any) -> str:
     text = getattr(node, "HELP_TEXT", "") or ""
     return _(text) if text else ""
 
 
-def _keymap(app: Any) -> dict[str, str]:
-    settings = getattr(app, "settings", None)
-    return dict(getattr(settings, "keymap", None) or {})
+def _keymap(app: DeskContext) -> dict[str, str]:
+    return dict(app.settings.keymap)
 
 
 class HelpDialog(Dialog[None]):
@@ -42,7 +44,7 @@ class HelpDialog(Dialog[None]):
                 parts.append(_("The focused field:") + " " + str(text))
                 break
             node = node.parent
-        keymap, defaults = _keymap(self.app), default_keys()
+        keymap, defaults = _keymap(self.desk), default_keys()
         keys, changed = [], []
         for active in screen.active_bindings.values():
             binding = active.binding

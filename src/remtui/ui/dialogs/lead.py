@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from ...domain.leads import LeadForm, LeadRecord, LinkableDocument
     from ...domain.staff import Actor
-    from ..app import RemApp
 
 Employees = list[tuple[int, str]]
 
@@ -112,7 +111,7 @@ class NewLeadDialog(CrmNewDialog):
         yield from lead_fields()
 
     def on_mount(self) -> None:
-        me = self.rem.actor.id if self.rem.actor else None
+        me = self.desk.actor.id if self.desk.actor else None
 
         def fetch(session: Session) -> tuple[Employees, list[str]]:
             from ...domain.leads import channel_suggestions
@@ -129,7 +128,7 @@ class NewLeadDialog(CrmNewDialog):
 
     def creator(self) -> Callable[[Session, Actor], LeadRecord]:
         form, client_id = read_lead_form(self), self.client_id
-        prefixes = self.rem.settings.document_prefixes
+        prefixes = self.desk.settings.document_prefixes
 
         def create(session: Session, actor: Actor) -> LeadRecord:
             from ...domain.leads import create_lead
@@ -272,7 +271,7 @@ class LeadDialog(CrmProfileDialog["LeadRecord", "LeadForm"]):
                 else _("Created: {status}").format(status=change.to_label)
             )
             table.add_row(
-                cell(fmt_when(self.rem, change.at)),
+                cell(fmt_when(self.desk, change.at)),
                 cell(change.employee_name or "?"),
                 cell(moved),
                 cell(change.note),
@@ -473,7 +472,7 @@ class WinDialog(CrmChangeDialog):
     def _show(self, found: list[tuple[LinkableDocument, str]]) -> None:
         from ...dates import format_date
 
-        app: RemApp = self.app  # type: ignore[assignment]
+        app = self.desk
         table = self.query_one("#win-documents", DataTable)
         table.clear()
         self.documents = [doc for doc, _label in found]

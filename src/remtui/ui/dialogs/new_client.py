@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,9 +14,6 @@ from ...i18n import _
 from ..widgets.client_form import ClientFormView
 from ..work import run_store
 from .base import Dialog
-
-if TYPE_CHECKING:
-    from ..app import RemApp
 
 
 class NewClientDialog(Dialog[int]):
@@ -57,7 +53,7 @@ class NewClientDialog(Dialog[int]):
         warn_duplicate_phone(self.query_one(ClientFormView), event.number, None)
 
     def action_confirm(self) -> None:
-        app: RemApp = self.app  # type: ignore[assignment]
+        app = self.desk
         form = self.query_one(ClientFormView).read_form()
         actor, region = app.actor, app.settings.phone_region
 

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from ...domain.documents import DocumentRow
     from ...domain.payments import PaymentRecord
     from ...domain.staff import Actor
-    from ..app import RemApp
 
 
 class MoneyDialog(Dialog[int]):
@@ -52,10 +51,6 @@ class MoneyDialog(Dialog[int]):
         self.client_id = client_id
         self.loaded = False
         self._saving = False
-
-    @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
 
     def row(self, name: str, label: str, widget: Input | Select[int]) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -118,7 +113,7 @@ class MoneyDialog(Dialog[int]):
 
     def amount_value(self, errors: dict[str, str]) -> int:
         try:
-            return parse_money(self.app, self.query_one("#pay-amount", Input).value)
+            return parse_money(self.desk, self.query_one("#pay-amount", Input).value)
         except DomainError as exc:
             errors["amount"] = exc.message
             return 0
@@ -145,11 +140,11 @@ class MoneyDialog(Dialog[int]):
     ) -> None:
         """Run ``change(session, actor)`` in one write transaction, in a worker; the dialog
         closes with the payment when it succeeds, ``error`` hears why when it does not."""
-        actor = self.rem.actor
+        actor = self.desk.actor
 
         def write() -> PaymentRecord:
             assert actor is not None
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return change(session, actor)
 
         self._saving = True
@@ -207,7 +202,7 @@ class PaymentDialog(MoneyDialog):
             from ...domain import documents, staff
             from ...domain.clients import get_client
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 name = get_client(session, client_id).name
                 boxes = staff.cashboxes(session)
                 payable = documents.payable_documents(session, client_id)
@@ -235,7 +230,7 @@ class PaymentDialog(MoneyDialog):
         options: list[tuple[Any, int]] = [(_("Nothing: an advance"), 0)]
         for d in payable:
             label = _("{number} · {kind} · due {due}").format(
-                number=d.number, kind=d.kind_label, due=money(self.app, d.due)
+                number=d.number, kind=d.kind_label, due=money(self.desk, d.due)
             )
             options.append((rich_line(label), d.id))
         select = self.query_one("#pay-document", Select)
@@ -243,7 +238,7 @@ class PaymentDialog(MoneyDialog):
         select.value = preset.id if preset is not None else 0
         amount = self.query_one("#pay-amount", Input)
         if self.preset_amount:
-            self._fill_amount(plain_amount(self.app, self.preset_amount))
+            self._fill_amount(plain_amount(self.desk, self.preset_amount))
         self.loaded = True
         amount.focus()
 
@@ -266,7 +261,7 @@ class PaymentDialog(MoneyDialog):
         doc = self.documents.get(event.value) if isinstance(event.value, int) else None
         amount = self.query_one("#pay-amount", Input)
         if amount.value.strip() in ("", self._auto_amount):
-            self._fill_amount(plain_amount(self.app, doc.due) if doc is not None else "")
+            self._fill_amount(plain_amount(self.desk, doc.due) if doc is not None else "")
         # The document picked, the amount is next: typing replaces what is offered.
         amount.focus()
 
@@ -314,7 +309,7 @@ class PaymentDialog(MoneyDialog):
         text = _(
             "{number} has {due} due. The other {excess} can be kept as an advance for the "
             "client (it pays later documents)."
-        ).format(number=number, due=money(self.app, exc.due), excess=money(self.app, exc.excess))
+        ).format(number=number, due=money(self.desk, exc.due), excess=money(self.desk, exc.excess))
 
         def answered(keep: bool | None) -> None:
             if keep:
@@ -376,7 +371,7 @@ class RefundDialog(MoneyDialog):
             from ...domain.clients import get_client
             from ...domain.payments import refund_preview
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 name = get_client(session, client_id).name
                 boxes = staff.cashboxes(session)
                 owed = refund_preview(session, client_id, 0).balance
@@ -390,10 +385,10 @@ class RefundDialog(MoneyDialog):
             line(_("− Payment (refund) — {client}").format(client=name))
         )
         if balance < 0:
-            owed = _("The shop owes the client {amount}.").format(amount=money(self.app, -balance))
+            owed = _("The shop owes the client {amount}.").format(amount=money(self.desk, -balance))
         elif balance > 0:
             owed = _("The shop owes the client nothing; the client owes {amount}.").format(
-                amount=money(self.app, balance)
+                amount=money(self.desk, balance)
             )
         else:
             owed = _("The shop owes the client nothing; the balance is settled.")
@@ -442,11 +437,11 @@ class RefundDialog(MoneyDialog):
         after = exc.balance_after
         if after > 0:
             meaning = _("the client will owe the shop {amount}").format(
-                amount=money(self.app, after)
+                amount=money(self.desk, after)
             )
         elif after < 0:
             meaning = _("the shop will still owe the client {amount}").format(
-                amount=money(self.app, -after)
+                amount=money(self.desk, -after)
             )
         else:
             meaning = _("settled")
@@ -454,9 +449,9 @@ class RefundDialog(MoneyDialog):
             "The shop owes the client {owed}, and this refund is {amount}. After it the "
             "balance will be {after}: {meaning}."
         ).format(
-            owed=money(self.app, exc.owed),
-            amount=money(self.app, exc.amount),
-            after=money(self.app, after),
+            owed=money(self.desk, exc.owed),
+            amount=money(self.desk, exc.amount),
+            after=money(self.desk, after),
             meaning=meaning,
         )
 
@@ -491,8 +486,8 @@ class VoidDialog(MoneyDialog):
             yield Static(_("Void a payment"), classes="dialog-title")
             what = _("{label} of {amount} on {when}, {cashbox}").format(
                 label=p.label,
-                amount=money(self.app, p.amount),
-                when=when(self.app, p.at),
+                amount=money(self.desk, p.amount),
+                when=when(self.desk, p.at),
                 cashbox=p.cashbox,
             )
             if p.document_number:

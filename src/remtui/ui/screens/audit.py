@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from ...i18n import N_, _, ngettext
 from ...permissions import Perm
 from .. import styles
-from ..app import StoreChanged
+from ..messages import StoreChanged
 from ..safe import cell, line
 from ..widgets.cell_table import CellTable
 from ..widgets.footer import FitFooter
@@ -120,7 +120,7 @@ class AuditScreen(BaseScreen):
         text = self.text
         before = None if reset or not self.rows else self.rows[-1].id
         limit = max(PAGE, len(self.rows)) if keep_cursor else PAGE
-        app = self.rem
+        app = self.desk
 
         def fetch() -> AuditPage:
             from ...domain.audit import entries
@@ -166,7 +166,7 @@ class AuditScreen(BaseScreen):
             self.rows = []
         from ...domain.audit import detail_text
 
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         known = {r.id for r in self.rows}
         for row in page.rows:
             if row.id in known:
@@ -244,7 +244,7 @@ class AuditScreen(BaseScreen):
         row = self.rows[event.cursor_row]
         text = "\n".join(
             [
-                _("Time") + ": " + _when(row, self.rem.settings.locale, seconds=True),
+                _("Time") + ": " + _when(row, self.desk.settings.locale, seconds=True),
                 _("Employee") + ": " + (row.employee or "-"),
                 _("Action") + ": " + row.action,
                 _("Record") + ": " + _entity(row),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.screen import Screen
 
+from .. import context
+from ..context import DeskContext
 from ..keys import translate_bindings
-
-if TYPE_CHECKING:
-    from ..app import RemApp
 
 
 class BaseScreen(Screen[Any]):
@@ -20,5 +19,6 @@ class BaseScreen(Screen[Any]):
         translate_bindings(self)
 
     @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
+    def desk(self) -> DeskContext:
+        """The store, the signed-in clerk, the settings (ui/context.py)."""
+        return context.desk(self)

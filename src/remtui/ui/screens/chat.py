@@ -19,7 +19,7 @@ from ...i18n import N_, _
 from ...permissions import Perm
 from ...safetext import safe_text
 from .. import styles
-from ..app import StoreChanged
+from ..messages import StoreChanged
 from ..safe import line
 from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
@@ -120,7 +120,7 @@ class ChatScreen(BaseScreen):
         return self.chat is not None and self.chat.is_open
 
     def _can_chat(self) -> bool:
-        actor = self.rem.actor
+        actor = self.desk.actor
         return actor is not None and actor.can(Perm.VIEW_CHATS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -136,7 +136,7 @@ class ChatScreen(BaseScreen):
 
     def _load(self) -> None:
         """The chat and its newest messages (first time) or those after what is shown."""
-        app, actor, chat_id = self.rem, self.rem.actor, self.chat_id
+        app, actor, chat_id = self.desk, self.desk.actor, self.chat_id
         after = self.newest_id
 
         def fetch() -> tuple[ChatSummary, MessagePage]:
@@ -195,7 +195,7 @@ class ChatScreen(BaseScreen):
             who = _("{name} (client)").format(name=who)
         elif message.mine:
             who = _("{name} (you)").format(name=who)
-        when = format_datetime(message.at, self.rem.settings.locale)
+        when = format_datetime(message.at, self.desk.settings.locale)
         text = Text.assemble(
             (safe_text(f"{who} · {when}", single_line=True, limit=200), "bold"),
             "\n",
@@ -208,7 +208,7 @@ class ChatScreen(BaseScreen):
         chat = self.chat
         if chat is None:
             return
-        from ..tabs.comms import chat_status_text
+        from ..comms_text import chat_status_text
 
         parts = [self.client_name] if self.client_name else []
         parts += [chat.channel_label, chat_status_text(chat.status)]
@@ -233,7 +233,7 @@ class ChatScreen(BaseScreen):
         if newest <= self.read_up_to:
             return
         self.read_up_to = newest
-        app, actor, chat_id = self.rem, self.rem.actor, self.chat_id
+        app, actor, chat_id = self.desk, self.desk.actor, self.chat_id
 
         def mark() -> int:
             from ...domain.chats import mark_read
@@ -252,7 +252,7 @@ class ChatScreen(BaseScreen):
         if not self.has_older or self._loading_older or self.oldest_id is None:
             return
         self._loading_older = True
-        app, actor, chat_id, before = self.rem, self.rem.actor, self.chat_id, self.oldest_id
+        app, actor, chat_id, before = self.desk, self.desk.actor, self.chat_id, self.oldest_id
 
         def fetch() -> MessagePage:
             from ...domain.chats import messages
@@ -290,7 +290,7 @@ class ChatScreen(BaseScreen):
     # --- the client panel ---------------------------------------------------------------
 
     def _load_client(self) -> None:
-        app, client_id = self.rem, self.client_id
+        app, client_id = self.desk, self.client_id
 
         def fetch() -> ClientPanel:
             from ...domain.clients import get_client
@@ -310,7 +310,7 @@ class ChatScreen(BaseScreen):
         from ...money import format_money
         from ..widgets.balance import badge
 
-        settings = self.rem.settings
+        settings = self.desk.settings
         record = panel.record
         if record.name != self.client_name:
             self.client_name = record.name
@@ -348,7 +348,7 @@ class ChatScreen(BaseScreen):
 
     @on(Input.Submitted, "#chat-input")
     def _send(self, event: Input.Submitted) -> None:
-        app, actor, chat_id = self.rem, self.rem.actor, self.chat_id
+        app, actor, chat_id = self.desk, self.desk.actor, self.chat_id
         text = event.value
         note = self.query_one("#chat-error", FieldNote)
         note.update("")
@@ -372,7 +372,7 @@ class ChatScreen(BaseScreen):
         run_store(self, post, posted, group="chat-post", error=refused, exclusive=False)
 
     def _set_status(self, close: bool) -> None:
-        app, actor, chat_id = self.rem, self.rem.actor, self.chat_id
+        app, actor, chat_id = self.desk, self.desk.actor, self.chat_id
 
         def change() -> ChatSummary:
             from ...domain.chats import close_chat, reopen_chat

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Static
 
 from ...i18n import N_, _
 from ...permissions import Perm
-from ..app import StoreChanged
+from ..messages import StoreChanged
 from ..safe import cell, line
 from ..widgets.cell_table import CellTable
 from ..widgets.footer import FitFooter
@@ -98,7 +98,7 @@ class ClientsScreen(BaseScreen):
         table.refresh()
 
     def _topbar(self) -> None:
-        actor = self.rem.actor
+        actor = self.desk.actor
         who = _("signed in as {name}").format(name=actor.name) if actor else ""
         title = _("Clients")  # not inside the f-string: the catalog extractor misses it there
         self.query_one("#topbar", Static).update(line(f"remtui · {title} · {who}"))
@@ -106,7 +106,7 @@ class ClientsScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         needs = {"new_client": Perm.EDIT_CLIENTS, "audit": Perm.MANAGE_EMPLOYEES}
         if action in needs:
-            actor = self.rem.actor
+            actor = self.desk.actor
             return actor is not None and actor.can(needs[action])
         return True
 
@@ -157,7 +157,7 @@ class ClientsScreen(BaseScreen):
         def fetch() -> SearchPage:
             from ...domain.clients import search_clients
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return search_clients(session, query, limit=limit, offset=offset)
 
         run_store(self, fetch, lambda page: self._show(page, reset, keep_cursor), group="search")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Label, Static
@@ -14,6 +16,9 @@ from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import BaseScreen
+
+if TYPE_CHECKING:
+    from ...domain.staff import Actor
 
 FIELDS = ("login", "name", "password", "repeat")
 
@@ -67,10 +72,10 @@ class FirstAdminScreen(BaseScreen):
             self.query_one("#repeat-error", Static).update(_("The passwords differ."))
             return
 
-        def create():
+        def create() -> Actor:
             from ...domain import staff
 
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return staff.create_first_admin(
                     session, values["login"], values["name"], values["password"]
                 )
@@ -82,6 +87,6 @@ class FirstAdminScreen(BaseScreen):
         self.query_one(f"#{target}-error", Static).update(line(exc.message))
         self.query_one(f"#{target}", Input).focus()
 
-    def _done(self, actor) -> None:
-        self.rem.actor = actor
-        self.rem.show_clients()
+    def _done(self, actor: Actor) -> None:
+        self.desk.actor = actor
+        self.desk.show_clients()

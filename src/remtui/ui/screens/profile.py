@@ -13,7 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from ...i18n import N_, _
 from .. import styles
-from ..app import StoreChanged
+from ..messages import StoreChanged
 from ..safe import line
 from ..tabs.base import ProfileChanged, ProfileTab
 from ..tabs.registry import TABS
@@ -102,7 +102,7 @@ class ProfileScreen(BaseScreen):
             from ...domain.clients import get_client
             from ...domain.ledger import client_balance
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return get_client(session, client_id), client_balance(session, client_id)
 
         run_store(self, fetch, lambda got: self._show_header(*got), group="profile-header")
@@ -110,7 +110,7 @@ class ProfileScreen(BaseScreen):
     def _show_header(self, record: ClientRecord, balance: Balance) -> None:
         from ...domain.phones import display
 
-        self.query_one("#profile-extra", Static).update(badge(balance, self.rem.settings))
+        self.query_one("#profile-extra", Static).update(badge(balance, self.desk.settings))
 
         self.query_one("#profile-name", Static).update(line(record.name, limit=60))
         phone = display(record.main_phone) if record.main_phone else _("no phone")

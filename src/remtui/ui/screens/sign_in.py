@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Label, Static
@@ -13,6 +15,9 @@ from ..widgets.footer import FitFooter
 from ..widgets.note import FieldNote
 from ..work import run_store
 from .base import BaseScreen
+
+if TYPE_CHECKING:
+    from ...domain.staff import SignIn
 
 
 class SignInScreen(BaseScreen):
@@ -53,10 +58,10 @@ class SignInScreen(BaseScreen):
         error.update(_("Checking…"))
         self.query_one("#submit", Button).disabled = True
 
-        def check():
+        def check() -> SignIn:
             from ...domain import staff
 
-            with self.rem.store().write() as session:
+            with self.desk.store().write() as session:
                 return staff.sign_in(session, login, password)
 
         run_store(self, check, self._done, group="sign-in", error=self._failed)
@@ -65,7 +70,7 @@ class SignInScreen(BaseScreen):
         self.query_one("#submit", Button).disabled = False
         self.query_one("#sign-in-error", Static).update(line(str(exc)))
 
-    def _done(self, result) -> None:
+    def _done(self, result: SignIn) -> None:
         self.query_one("#submit", Button).disabled = False
         if result.actor is None:
             self.query_one("#sign-in-error", Static).update(line(result.error))
@@ -73,7 +78,7 @@ class SignInScreen(BaseScreen):
             password.value = ""
             password.focus()
             return
-        self.rem.actor = result.actor
+        self.desk.actor = result.actor
         for field in self.query(Input):
             field.value = ""  # this screen stays under the clients screen
-        self.rem.show_clients()
+        self.desk.show_clients()

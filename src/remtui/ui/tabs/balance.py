@@ -123,7 +123,7 @@ class BalanceTab(ProfileTab):
         return self.query_one("#statement", DataTable)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        actor = self.rem.actor
+        actor = self.desk.actor
         if action == "correction":
             return actor is not None and actor.can(Perm.CORRECTIONS)
         if action == "export":
@@ -141,7 +141,7 @@ class BalanceTab(ProfileTab):
         self._fetch(before_id=None)
 
     def _fetch(self, before_id: int | None) -> None:
-        client_id, app = self.client_id, self.rem
+        client_id, app = self.client_id, self.desk
         period = self.period
 
         def fetch() -> tuple[StatementPage, int]:
@@ -169,7 +169,7 @@ class BalanceTab(ProfileTab):
         )
 
     def _show(self, page: StatementPage, advance: int, *, append: bool) -> None:
-        settings = self.rem.settings
+        settings = self.desk.settings
         self.page = page
         self._loading_more = False
         self.query_one("#balance-badge", Static).update(
@@ -217,7 +217,7 @@ class BalanceTab(ProfileTab):
     def _add_row(self, table: DataTable[Any], row: StatementRow) -> None:
         from ...dates import format_datetime
 
-        settings = self.rem.settings
+        settings = self.desk.settings
         cells = {
             "at": cell(format_datetime(row.at, settings.locale)),
             "kind": cell(row.kind_label),
@@ -283,7 +283,7 @@ class BalanceTab(ProfileTab):
     def _period_entered(self, event: Input.Submitted) -> None:
         from ...dates import parse_date
 
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         note = self.query_one("#period-error", FieldNote)
         try:
             start = parse_date(self.query_one("#period-from", Input).value, locale)
@@ -316,8 +316,8 @@ class BalanceTab(ProfileTab):
         self.app.push_screen(CorrectionDialog(self.client_id, self.page.current.amount), done)
 
     def action_export(self) -> None:
-        app, client_id, actor = self.rem, self.client_id, self.rem.actor
-        period, settings = self.period, self.rem.settings
+        app, client_id, actor = self.desk, self.client_id, self.desk.actor
+        period, settings = self.period, self.desk.settings
         bar = self.query_one("#export-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
@@ -347,7 +347,7 @@ class BalanceTab(ProfileTab):
         def saved(result: tuple[bytes, str]) -> None:
             bar.display = False
             data, filename = result
-            deliver_file(app, data, filename, XLSX)
+            deliver_file(self, data, filename, XLSX)
 
         def failed(exc: DomainError) -> None:
             bar.display = False

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
+from .. import context
+from ..context import DeskContext
 from ..keys import translate_bindings
-
-if TYPE_CHECKING:
-    from ..app import RemApp
 
 
 class ProfileChanged(Message):
@@ -28,8 +27,9 @@ class ProfileTab(Vertical):
         translate_bindings(self)
 
     @property
-    def rem(self) -> RemApp:
-        return self.app  # type: ignore[return-value]
+    def desk(self) -> DeskContext:
+        """The store, the signed-in clerk, the settings (ui/context.py)."""
+        return context.desk(self)
 
     def activate(self) -> None:
         """Called when the tab is shown: the first time it loads its data."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,19 +18,21 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Static, Tab, Tabs
+from textual.widgets.data_table import ColumnKey
 
-from ...errors import DomainError
 from ...i18n import N_, _, ngettext
 from ...permissions import Perm
 from ...safetext import safe_text
-from ..safe import Cell, cell, line
+from ..comms_text import chat_status_text, filter_text, recording_text
+from ..safe import cell, line
 from ..work import run_store
 from .base import ProfileTab
+from .sms_sending import send_and_tell
 
 if TYPE_CHECKING:
     from ...domain.calls import CallCounts, CallPage, CallRow
     from ...domain.chats import ChatSummary
-    from ...domain.sms import SendReport, SmsPage, SmsRow
+    from ...domain.sms import SmsPage, SmsRow
 
 PAGE = 100
 MAX_KEEP = 1000  # rows kept in place when the store changes (the domain's page limit)
@@ -57,31 +58,6 @@ CHAT_COLUMNS = (
     ("at", N_("Last message at"), 16),
     ("last", N_("Last message"), 30),
 )
-
-
-def filter_text(value: str) -> str:
-    """The calls filter as a clerk reads it."""
-    labels = {
-        "all": _("All calls"),
-        "incoming": _("Incoming calls"),
-        "outgoing": _("Outgoing calls"),
-    }
-    return labels.get(value, value)
-
-
-def chat_status_text(status: str) -> str:
-    return _("Chat open") if status == "open" else _("Chat closed")
-
-
-def recording_text(recording: str, is_link: bool, href: str, *, limit: int = 200) -> Cell:
-    """The recording as a cell: a terminal hyperlink only for a validated link, plain
-    text (never clickable) for anything else."""
-    from ...domain.calls import check_recording
-
-    shown = cell(recording, limit=limit)
-    if is_link and href and check_recording(recording).is_link:
-        shown.stylize(Style(link=href, underline=True))
-    return shown
 
 
 def _keep_row(rows: Sequence[Any], selected_id: int | None, cursor: int) -> int:
@@ -129,7 +105,7 @@ class CommsTab(ProfileTab):
     # --- permissions ---------------------------------------------------------------------
 
     def can_chat(self) -> bool:
-        actor = self.rem.actor
+        actor = self.desk.actor
         return actor is not None and actor.can(Perm.VIEW_CHATS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -200,7 +176,7 @@ class CommsTab(ProfileTab):
             table = found.first(DataTable)
             # Each column has one cell of padding either side; the scrollbar takes one.
             fixed = sum(w + 2 for _k, _t, w in columns[:-1]) + 2 + 1
-            last = table.columns.get(columns[-1][0])  # type: ignore[call-overload]
+            last = table.columns.get(ColumnKey(columns[-1][0]))
             if last is not None:
                 last.width = max(12, width - fixed)
                 last.auto_width = False
@@ -246,7 +222,7 @@ class CommsTab(ProfileTab):
             self._load_chats()
 
     def _load_calls(self, *, keep: bool = False, before_id: int | None = None) -> None:
-        client_id, app, filter_ = self.client_id, self.rem, self.call_filter
+        client_id, app, filter_ = self.client_id, self.desk, self.call_filter
         limit = min(MAX_KEEP, max(PAGE, len(self.calls))) if keep else PAGE
 
         def fetch() -> tuple[CallPage, CallCounts]:
@@ -276,7 +252,7 @@ class CommsTab(ProfileTab):
         if not append:
             table.clear()
             self.calls = []
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for row in page.rows:
@@ -368,7 +344,7 @@ class CommsTab(ProfileTab):
     # --- SMS ------------------------------------------------------------------------------
 
     def _load_sms(self, *, keep: bool = False, before_id: int | None = None) -> None:
-        client_id, app = self.client_id, self.rem
+        client_id, app = self.client_id, self.desk
         limit = min(MAX_KEEP, max(PAGE, len(self.sms))) if keep else PAGE
 
         def fetch() -> tuple[SmsPage, int]:
@@ -394,7 +370,7 @@ class CommsTab(ProfileTab):
         if not append:
             table.clear()
             self.sms = []
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for row in page.rows:
@@ -436,7 +412,7 @@ class CommsTab(ProfileTab):
             return
         from ...dates import format_datetime
 
-        written = format_datetime(row.created_at, self.rem.settings.locale)
+        written = format_datetime(row.created_at, self.desk.settings.locale)
         parts = [
             _("To {number}").format(number=row.number_display),
             _("Written {at} by {name}").format(at=written, name=row.employee_name or "—"),
@@ -472,7 +448,7 @@ class CommsTab(ProfileTab):
         from ...dates import format_datetime
         from ..dialogs.message import MessageDialog
 
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         facts = [
             _("Status: {status}").format(status=row.status_label),
             _("To {number}").format(number=row.number_display),
@@ -503,7 +479,7 @@ class CommsTab(ProfileTab):
         row = self._current_sms()
         if row is None or row.status != "failed":
             return
-        app, actor, sms_id = self.rem, self.rem.actor, row.id
+        app, actor, sms_id = self.desk, self.desk.actor, row.id
 
         def requeue() -> SmsRow:
             from ...domain.sms import requeue_sms
@@ -519,66 +495,14 @@ class CommsTab(ProfileTab):
         run_store(self, requeue, done, group="comms-requeue")
 
     def _send_queued(self, sms_id: int) -> None:
-        """Hand what is queued to the gateway (off the UI thread) and say what happened."""
-        app = self.rem
-        settings = app.settings.sms
-
-        def send() -> tuple[SendReport, SmsRow]:
-            from ...domain.sms import get_sms, send_queued
-
-            report = send_queued(app.store(), settings)
-            with app.store().read() as session:
-                return report, get_sms(session, sms_id)
-
-        def done(result: tuple[SendReport, SmsRow]) -> None:
-            report, row = result
-            self._load_sms(keep=True)
-            if row.status in ("sent", "delivered"):
-                self.notify(
-                    _("SMS sent to {number}.").format(number=row.number_display), markup=False
-                )
-            elif row.status == "failed":
-                self.notify(
-                    _("The SMS to {number} failed: {error}").format(
-                        number=row.number_display, error=row.error
-                    ),
-                    severity="error",
-                    markup=False,
-                    timeout=10,
-                )
-            else:
-                self.notify(
-                    _("The SMS is queued and not sent yet.") + " " + report.message,
-                    severity="warning",
-                    markup=False,
-                    timeout=10,
-                )
-
-        def failed(exc: DomainError) -> None:
-            self._load_sms(keep=True)
-            self.notify(
-                _("The SMS is queued but could not be sent: {reason}").format(reason=exc.message),
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
-
-        run_store(
-            self,
-            send,
-            done,
-            group="comms-send",
-            error=failed,
-            exclusive=False,
-            hold_keys=False,  # the gateway may take its timeout; the clerk works on
-        )
+        send_and_tell(self, sms_id, lambda: self._load_sms(keep=True))
 
     # --- chats ----------------------------------------------------------------------------
 
     def _load_chats(self) -> None:
         if "chats" not in self.sections:
             return
-        client_id, app, actor = self.client_id, self.rem, self.rem.actor
+        client_id, app, actor = self.client_id, self.desk, self.desk.actor
 
         def fetch() -> list[ChatSummary]:
             from ...domain.chats import list_chats
@@ -595,7 +519,7 @@ class CommsTab(ProfileTab):
         selected = self.chats[cursor].id if 0 <= cursor < len(self.chats) else None
         table.clear()
         self.chats = list(chats)
-        locale = self.rem.settings.locale
+        locale = self.desk.settings.locale
         from ...dates import format_datetime
 
         for chat in chats:

@@ -85,7 +85,7 @@ class CrmListTab(ProfileTab):
         limit = max(PAGE, len(self.rows))
 
         def fetch() -> tuple[Sequence[Any], int]:
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return self.fetch(session, limit, 0)
 
         run_store(
@@ -99,7 +99,7 @@ class CrmListTab(ProfileTab):
         offset = len(self.rows)
 
         def fetch() -> tuple[Sequence[Any], int]:
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return self.fetch(session, PAGE, offset)
 
         def show(page: tuple[Sequence[Any], int]) -> None:

@@ -79,7 +79,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_document":
-            return self.rem.actor is not None
+            return self.desk.actor is not None
         return True
 
     # --- loading (paged.PagedTab: a screenful first, more as the cursor nears the end) ---
@@ -93,7 +93,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
         return list_documents(session, client_id, before_id=before_id, limit=limit)
 
     def add_row(self, table: PagedTable, row: DocumentRow) -> None:
-        app, widest = self.app, self.widest
+        app, widest = self.desk, self.widest
         status = status_text(row.status)
         if row.due > 0:
             due = money_cell(widest("due", money(app, row.due)), style="bold")
@@ -146,7 +146,7 @@ class DocumentsTab(PagedTab["DocumentRow"]):
         def saved(document_id: int | None) -> None:
             if document_id is None:
                 return
-            self.rem.broadcast_change()
+            self.desk.broadcast_change()
             self.reload(select_id=document_id)
             # A sale is paid at the counter as it is made: its payment comes next.
             self.open_document(document_id, take_payment=kind == "sale", just_saved=True)

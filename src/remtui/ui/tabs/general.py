@@ -47,7 +47,7 @@ class GeneralTab(ProfileTab):
     def _can_edit(self) -> bool:
         from ...permissions import Perm
 
-        actor = self.rem.actor
+        actor = self.desk.actor
         return actor is not None and actor.can(Perm.EDIT_CLIENTS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -61,7 +61,7 @@ class GeneralTab(ProfileTab):
         def fetch() -> ClientRecord:
             from ...domain.clients import get_client
 
-            with self.rem.store().read() as session:
+            with self.desk.store().read() as session:
                 return get_client(session, client_id)
 
         run_store(self, fetch, self._loaded, group="general-load")
@@ -133,7 +133,7 @@ class GeneralTab(ProfileTab):
             self.notify(_("Nothing to save: no field was changed."), markup=False)
             return
         expected = version if version is not None else self.record.version
-        app, client_id, actor = self.rem, self.client_id, self.rem.actor
+        app, client_id, actor = self.desk, self.client_id, self.desk.actor
         region = app.settings.phone_region
 
         def save() -> Any:
@@ -175,7 +175,7 @@ class GeneralTab(ProfileTab):
         from ..dialogs.conflict import ConflictDialog
 
         theirs = stale.theirs
-        when = format_datetime(theirs.updated_at, self.rem.settings.locale)
+        when = format_datetime(theirs.updated_at, self.desk.settings.locale)
 
         def chosen(choice: str | None) -> None:
             if choice == "mine":

@@ -51,7 +51,7 @@ class LeadsTab(CrmListTab):
 
         return [
             cell(row.number),
-            cell(format_datetime(row.created_at, self.rem.settings.locale)),
+            cell(format_datetime(row.created_at, self.desk.settings.locale)),
             cell(row.status_label, style=STATUS_STYLE.get(row.status, "")),
             cell(row.result or "—"),
         ]

@@ -143,7 +143,7 @@ class PagedTab(ProfileTab, Generic[R]):
     def _fetch(
         self, *, before_id: int | None, first: int, down_to: int | None, reset: bool
     ) -> None:
-        app, client_id, generation = self.rem, self.client_id, self._generation
+        app, client_id, generation = self.desk, self.client_id, self._generation
         fetch_page = self.fetch_page
 
         def fetch() -> tuple[list[R], bool]:

@@ -79,12 +79,12 @@ class PaymentsTab(PagedTab["PaymentRecord"]):
         return self.paged_table()
 
     def _can(self, perm: Perm) -> bool:
-        actor = self.rem.actor
+        actor = self.desk.actor
         return actor is not None and actor.can(perm)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "advance":
-            return self.rem.actor is not None
+            return self.desk.actor is not None
         if action == "refund":
             return self._can(Perm.REFUND)
         if action == "void":
@@ -111,7 +111,7 @@ class PaymentsTab(PagedTab["PaymentRecord"]):
         return p.label, ""
 
     def add_row(self, table: PagedTable, p: PaymentRecord) -> None:
-        app, widest = self.app, self.widest
+        app, widest = self.desk, self.widest
         kind, style = self._type(p)
         amount = widest("amount", money(app, p.signed_amount, signed=True))
         table.add_row(
@@ -163,7 +163,7 @@ class PaymentsTab(PagedTab["PaymentRecord"]):
 
     def _written(self, result: object) -> None:
         if result is not None:
-            self.rem.broadcast_change()
+            self.desk.broadcast_change()
             self.reload(select_id=result if isinstance(result, int) else None)
 
     def action_advance(self) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...i18n import _
+from ..context import desk
 from ..work import run_store
 
 if TYPE_CHECKING:
-    from ..app import RemApp
     from .client_form import ClientFormView
 
 
 def warn_duplicate_phone(form: ClientFormView, number: str, client_id: int | None) -> None:
-    app: RemApp = form.app  # type: ignore[assignment]
+    app = desk(form)
     region = app.settings.phone_region
     if sum(ch.isdigit() for ch in number) < 9:
         form.show_phone_warning("")
