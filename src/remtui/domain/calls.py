@@ -64,9 +64,9 @@ from ..store.tables import Client, ClientPhone, Employee
 from ..store.tables.comms import PhoneCall
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor
 from .phones import display as phone_display
 from .phones import normalise
-from .staff import Actor
 from .text import digits_only
 
 DIRECTIONS = ("incoming", "outgoing")

@@ -42,13 +42,14 @@ from sqlmodel import Session, col, func, select
 
 from ..errors import DomainError
 from ..i18n import _
+from ..permissions import Perm
 from ..safetext import clean_input
 from ..store.tables import Client, ClientPhone, Employee
 from ..store.tables.comms import Chat, ChatMessage, ChatRead
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor, require
 from .phones import normalise
-from .staff import Actor, Perm, require
 
 CHANNELS = ("whatsapp", "telegram", "instagram", "email", "sms")
 STATUSES = ("open", "closed")

@@ -41,6 +41,7 @@ from ..store.tables.crm import Lead, LeadStatusChange
 from ..store.tables.documents import Document
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor
 from .crm_common import (
     StaleRecord,
     all_or_nothing,
@@ -57,7 +58,6 @@ from .crm_common import (
     version_of,
 )
 from .numbering import next_number
-from .staff import Actor
 
 LIMITS = {"description": 5000, "channel": 100, "lost_note": 500}
 

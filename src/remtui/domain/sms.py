@@ -47,8 +47,8 @@ from ..store.tables import Client, ClientPhone, Employee
 from ..store.tables.comms import SmsMessage
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor
 from .phones import display as phone_display
-from .staff import Actor
 
 STATUSES = ("queued", "sending", "sent", "delivered", "failed")
 MAX_SEGMENTS = 10
