@@ -130,7 +130,7 @@ class LineAmounts:
 def compute_line(
     quantity_milli: int, unit_price: int, discount_kind: str = "", discount_value: int = 0
 ) -> LineAmounts:
-    """A line's amounts by the rule in the module's docstring (inputs already valid)."""
+    """A line's amounts by the rule in the package's docstring (inputs already valid)."""
     gross = round_half_up(quantity_milli * unit_price, 1000)
     if discount_kind == DiscountKind.PERCENT:
         discount = round_half_up(gross * discount_value, 10_000)

@@ -283,8 +283,8 @@ def update_document(
     apply_client_discount: bool = True,
 ) -> DocumentDetail:
     """Save the line editor (``lines`` replaces every line; None keeps them), the comment
-    and the asset. Lines and asset only while the document is editable (see the module
-    docstring). Raises StaleDocument if someone saved since ``expected_version``."""
+    and the asset. Lines and asset only while the document is editable (see the
+    package's docstring). Raises StaleDocument if someone saved since ``expected_version``."""
     doc = _load(session, document_id)
     lock_for_write(session, doc.client_id, document_id)
     doc = _load(session, document_id)
@@ -348,7 +348,7 @@ def change_status(
     note: str = "",
 ) -> DocumentDetail:
     """Move the document to ``status`` if ``TRANSITIONS`` allows it, writing the history
-    row, the ledger entry it causes (see the module docstring) and an audit record.
+    row, the ledger entry it causes (see the package's docstring) and an audit record.
     Raises IllegalTransition, PermissionDenied or StaleDocument and writes nothing."""
     doc = _load(session, document_id)
     lock_for_write(session, doc.client_id, document_id)

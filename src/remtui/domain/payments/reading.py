@@ -158,8 +158,8 @@ def due(session: Session, document_id: int) -> int:
 
 
 def advance_held(session: Session, client_id: int) -> int:
-    """Money received from the client and not yet consumed by charges (see the module
-    docstring): max(0, -sum of the client's payment and document ledger entries).
+    """Money received from the client and not yet consumed by charges (see the
+    package's docstring): max(0, -sum of the client's payment and document ledger entries).
 
     Computed as the balance (one indexed read) less the other entries (corrections: few),
     so it costs the same for a client with 5,000 payments as for one with 5."""
