@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import (
@@ -18,6 +19,9 @@ from .config import (
     load_settings,
     sqlite_url,
 )
+
+if TYPE_CHECKING:
+    from .store.engine import Store
 
 DB_HELP = "open this store (SQLite path or URL)"
 
@@ -191,7 +195,7 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _open(settings: Settings, *, create: bool = False):
+def _open(settings: Settings, *, create: bool = False) -> Store:
     """The store, migrated; StoreError (one line) when it is missing (unless ``create``)
     or cannot be used."""
     from .store.engine import open_store

@@ -116,7 +116,7 @@ def parse_amount(
     if len(whole_digits) > len(str(MAX_UNITS)) or int(whole_digits) >= MAX_UNITS:
         raise DomainError(_("That amount is too large."))
     whole = int(whole_digits)
-    minor = whole * 10**digits + (int(fraction.ljust(digits, "0")) if fraction else 0)
+    minor: int = whole * 10**digits + (int(fraction.ljust(digits, "0")) if fraction else 0)
     if minor == 0 and not allow_zero:
         raise DomainError(_("The amount must be more than zero."))
     if negative:
@@ -153,7 +153,7 @@ def _symbol_first(locale: str) -> bool:
     """Whether the locale writes the currency sign before the number (en_GB: "€12.50")."""
     from babel import Locale
 
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    pattern: str = Locale.parse(locale).currency_formats["standard"].pattern
     positive = pattern.split(";")[0]
     return positive.strip().startswith("¤")
 

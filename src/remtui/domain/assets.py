@@ -32,6 +32,7 @@ from ..store.tables.crm import Asset, AssetMove
 from ..store.tables.documents import Document
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor
 from .crm_common import (
     StaleRecord,
     all_or_nothing,
@@ -47,7 +48,6 @@ from .crm_common import (
     require_client,
     version_of,
 )
-from .staff import Actor
 
 LIMITS = {"serial": 64, "kind": 100, "brand": 100, "model": 100, "notes": 5000}
 # Dropped when comparing serials: spaces of every kind, dashes of every kind, dots.

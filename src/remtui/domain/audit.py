@@ -12,16 +12,15 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from ..permissions import Perm
 from ..store.tables import AuditEntry, Employee
 from ..store.types import utcnow
-
-if TYPE_CHECKING:
-    from .staff import Actor
+from .actor import Actor, require
 
 PAGE = 100
 MAX_PAGE = 1000
@@ -154,8 +153,6 @@ def entries(
     ``text``: any part of the action, entity, detail or employee (case-insensitive; a
     number also matches the entity's id). ``actor`` None is the server's command line;
     an employee needs the "manage employees" permission."""
-    from .staff import Perm, require
-
     if actor is not None:
         require(actor, Perm.MANAGE_EMPLOYEES)
     limit = max(1, min(int(limit), MAX_PAGE))

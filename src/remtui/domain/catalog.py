@@ -20,8 +20,8 @@ from ..i18n import _
 from ..safetext import clean_input
 from ..store.tables.documents import CatalogItem
 from . import audit
+from .actor import Actor
 from .ledger import MAX_ENTRY
-from .staff import Actor
 from .text import fold
 
 MAX_NAME = 200

@@ -12,12 +12,13 @@ from sqlmodel import Session, col, delete, select
 
 from ..errors import DomainError, ValidationError
 from ..i18n import _
+from ..permissions import Perm
 from ..safetext import clean_input
 from ..store.tables import Client, ClientPhone
 from ..store.types import utcnow
 from . import audit, search_index
+from .actor import Actor, require
 from .phones import Phone, display, normalise
-from .staff import Actor, Perm, require
 from .text import fold
 
 KINDS = ("person", "company")

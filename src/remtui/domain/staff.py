@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..i18n import _
-from ..permissions import Perm
+from ..permissions import Perm as Perm  # re-exported: callers write staff.Perm
 from ..safetext import clean_input
 from ..store.tables import AuditEntry, Cashbox, Employee, Role, Warehouse
 from ..store.types import utcnow
 from . import audit
+from .actor import Actor as Actor  # re-exported: callers write staff.Actor
+from .actor import require as require
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=5)
@@ -31,26 +37,7 @@ DEFAULT_ROLES: dict[str, frozenset[Perm]] = {
 }
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in employee: who every change is attributed to."""
-
-    id: int
-    login: str
-    name: str
-    role: str
-    permissions: frozenset[str]
-
-    def can(self, perm: Perm) -> bool:
-        return perm.value in self.permissions
-
-
-def require(actor: Actor, perm: Perm) -> None:
-    if not actor.can(perm):
-        raise PermissionDenied(_("You do not have permission to do that."))
-
-
-def _hasher():
+def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher
 
     return PasswordHasher()

@@ -1,6 +1,9 @@
 """Alembic environment: runs on the connection handed over by remtui.store.migrate."""
 
+from typing import Any
+
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from remtui.store import tables  # noqa: F401  (registers the tables on the metadata)
@@ -10,7 +13,9 @@ connection = config.attributes.get("connection")
 target_metadata = SQLModel.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # The FTS5 index and its shadow tables are managed by hand, not autogenerate.
     return not (type_ == "table" and name and name.startswith("client_fts"))
 
@@ -26,7 +31,7 @@ def run() -> None:
         _configure_and_run(connection)
 
 
-def _configure_and_run(conn) -> None:
+def _configure_and_run(conn: Connection) -> None:
     context.configure(
         connection=conn,
         target_metadata=target_metadata,
