@@ -261,7 +261,7 @@ def test_hostile_text_in_a_config_is_shown_safely(tmp_path):
 
 
 def test_the_tables_match_the_code():
-    from remtui.config import DOCUMENT_SERIES, SMS_GATEWAYS
+    from remtui.config_keys import DOCUMENT_SERIES, SMS_GATEWAYS
     from remtui.domain.numbering import DEFAULT_PREFIXES
     from remtui.domain.sms import GATEWAYS
 

@@ -1,30 +1,10 @@
-"""The layer rule: nothing below ui/ imports Textual or Rich; the command line neither."""
+"""What starting imports (the static layer rule is an import-linter contract, see
+tests/test_architecture.py): --help loads no Textual, the first screen no SQLAlchemy."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-
-import pytest
-
-CHECK = (
-    "import sys; {body}; "
-    "bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
-    "assert not bad, bad"
-)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "import remtui.domain.clients, remtui.domain.staff, remtui.domain.ledger",
-        "import remtui.store.engine, remtui.store.migrate, remtui.store.tables",
-        "import remtui.money, remtui.safetext, remtui.config, remtui.demo",
-        "import remtui.cli",
-    ],
-)
-def test_no_textual_below_ui(body):
-    subprocess.run([sys.executable, "-c", CHECK.format(body=body)], check=True)
 
 
 def test_help_imports_no_textual():

@@ -14,16 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .config_keys import DEFAULT_CURRENCY, DEFAULT_REGION, ENV_VARS, ENVIRONMENT
+
 APP_NAME = "remtui"
-LANGUAGES = ("en", "pt_PT")
 DEMO_LOGIN = "admin"  # the demo store's administrator
-
-
-DEFAULT_CURRENCY, DEFAULT_REGION = "EUR", "PT"
-SMS_GATEWAYS = ("none", "command")  # domain.sms.GATEWAYS (a test keeps them equal)
-DOCUMENT_SERIES = ("work_order", "estimate", "sale", "lead")  # domain.numbering's series
-TIMEOUT_MAX = 3600
-PREFIX_MAX = 10
 
 
 class ConfigError(Exception):
@@ -142,26 +136,6 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
             problems.append(_shown(f"{path}: not valid TOML: {exc}"))
             return {}
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-ENVIRONMENT = "environment"  # the name of the REMTUI_* variables as a source
-ENV_VARS = {
-    "REMTUI_DB": ("store", "url"),
-    "REMTUI_LANGUAGE": ("language",),
-    "REMTUI_CURRENCY": ("currency",),
-    "REMTUI_PHONE_REGION": ("phone_region",),
-    "REMTUI_EXPORT_DIR": ("export_dir",),
-}
 
 
 def _from_env() -> dict[str, Any]:

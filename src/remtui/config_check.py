@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from . import keymap_ids
-from .config import (
+from .config_keys import (
     DEFAULT_CURRENCY,
     DEFAULT_REGION,
     DOCUMENT_SERIES,
@@ -281,11 +281,20 @@ def _keymap_problems(
     return problems
 
 
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def check_sources(
     sources: Sequence[tuple[str, dict[str, Any]]], problems: list[str]
 ) -> dict[str, Any]:
     """Every source checked, then merged in order; the merged keymap checked for clashes."""
-    from .config import _merge
 
     shown = [(safe_text(where, single_line=True, limit=300), raw) for where, raw in sources]
     cleaned = [(where, check_source(where, raw, problems)) for where, raw in shown]

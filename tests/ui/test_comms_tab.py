@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -311,6 +312,30 @@ async def test_open_a_chat_send_close_and_reopen(make_app, store, admin, make_cl
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
         await wait_for(pilot, lambda: "De novo" in screen_text(app))
     assert chat_texts(store, chat_id) == ["Bom dia! [b]x[/b]", "Olá [@click=app.quit]x", "De novo"]
+
+
+async def test_leaving_a_chat_stops_only_its_own_work(make_app, store, admin, make_client):
+    """Leaving the chat must not cancel the work of the screen beneath it: the chats list
+    reloads as the chat closes, and that reload (on the profile's tab) once died with the
+    chat screen, leaving the list without the messages just written."""
+    client = make_client("Maria Costa", "965 000 111")
+    start_chat(store, admin, client.id, "Bom dia!")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comms(app, pilot, "maria")
+        await open_chat_section(app, pilot)
+        tab = comms(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        release = threading.Event()
+        beneath = tab.run_worker(release.wait, thread=True, group="probe")
+        try:
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen))
+            assert not beneath.is_cancelled
+        finally:
+            release.set()
+        await wait_for(pilot, lambda: beneath.is_finished)
 
 
 async def test_no_chats_offers_a_new_one(make_app, store, admin, make_client):

@@ -37,8 +37,8 @@ def shop(store, admin, make_client, monkeypatch, utc):
     """One client with calls, SMS in every state, two chats, a balance and a work order,
     all at fixed times."""
     clock = iter(T0 + timedelta(minutes=7 * i) for i in range(1000))
-    for module in (sms, chats):
-        monkeypatch.setattr(module, "utcnow", lambda: next(clock))
+    for module in ("sms.messages", "sms.sending", "chats.changes", "chats.receive"):
+        monkeypatch.setattr(f"remtui.domain.{module}.utcnow", lambda: next(clock))
     client = make_client("Maria Costa", "965 000 111", "218 765 432")
     with store.write() as session:
         for hours, direction, duration, recording in (

@@ -415,6 +415,3 @@ class ChatScreen(BaseScreen):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    def on_unmount(self) -> None:
-        self.workers.cancel_all()

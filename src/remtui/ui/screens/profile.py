@@ -15,7 +15,7 @@ from ...i18n import N_, _
 from .. import styles
 from ..messages import StoreChanged
 from ..safe import line
-from ..tabs.base import ProfileChanged, ProfileTab
+from ..tabs.base import OpenChat, ProfileChanged, ProfileTab
 from ..tabs.registry import TABS
 from ..widgets.balance import badge
 from ..widgets.footer import FitFooter
@@ -142,6 +142,12 @@ class ProfileScreen(BaseScreen):
 
     def on_profile_changed(self, _event: ProfileChanged) -> None:
         self._load_header()
+
+    def on_open_chat(self, event: OpenChat) -> None:
+        from .chat import ChatScreen
+
+        closed = event.closed
+        self.app.push_screen(ChatScreen(event.client_id, event.chat_id), lambda _r: closed())
 
     def has_unsaved_edits(self) -> bool:
         return any(tab.has_unsaved_edits() for tab in self.query(ProfileTab))

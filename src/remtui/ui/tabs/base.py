@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.containers import Vertical
@@ -15,6 +16,15 @@ from ..keys import translate_bindings
 
 class ProfileChanged(Message):
     """A tab changed the client (name, balance, ...): the profile header reloads."""
+
+
+class OpenChat(Message):
+    """A tab asks for a chat to open over the profile (the screen pushes screens, so that
+    tabs need not import them); ``closed`` runs when the clerk leaves the chat."""
+
+    def __init__(self, client_id: int, chat_id: int, closed: Callable[[], None]) -> None:
+        super().__init__()
+        self.client_id, self.chat_id, self.closed = client_id, chat_id, closed
 
 
 class ProfileTab(Vertical):

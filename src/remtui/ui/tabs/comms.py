@@ -26,7 +26,7 @@ from ...safetext import safe_text
 from ..comms_text import chat_status_text, filter_text, recording_text
 from ..safe import cell, line
 from ..work import run_store
-from .base import ProfileTab
+from .base import OpenChat, ProfileTab
 from .sms_sending import send_and_tell
 
 if TYPE_CHECKING:
@@ -555,9 +555,7 @@ class CommsTab(ProfileTab):
     def open_chat(self, chat_id: int) -> None:
         if not self.can_chat():
             return
-        from ..screens.chat import ChatScreen
-
-        self.app.push_screen(ChatScreen(self.client_id, chat_id), lambda _r: self._load_chats())
+        self.post_message(OpenChat(self.client_id, chat_id, self._load_chats))
 
     def action_new_chat(self) -> None:
         if not self.can_chat():
