@@ -149,11 +149,11 @@ def test_hangup_with_half_an_edit_and_a_half_filled_dialog_loses_nothing(
         pane.wait_for("Correction")  # the Balance tab's key, in the footer
         pane.keys("c")
         pane.wait_for("Balance correction")
-        time.sleep(0.5)  # the dialog puts the focus in the amount once mounted
+        # No wait for the focus: keys typed while the dialog loads go to the field that
+        # takes them (type-ahead), as they would over a slow ssh link.
         pane.keys("-l", AMOUNT)
         pane.wait_for("After the correction")  # the amount is in its field
         pane.keys("Tab")
-        time.sleep(0.3)
         pane.keys("-l", REASON)
         pane.wait_for(REASON)
 

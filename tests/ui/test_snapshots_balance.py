@@ -51,8 +51,7 @@ async def _open(pilot, *keys):
             and "Loading" not in str(app.screen.query_one("#balance-badge").render())
         ),
     )
-    await pilot.press(*keys)
-    await pilot.pause(0.3)
+    await pilot.press(*keys)  # `snap` takes the picture once the app is at rest
 
 
 @pytest.mark.parametrize(
