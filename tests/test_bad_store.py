@@ -341,20 +341,21 @@ cp {mnt}/store.sqlite3 {out}/after.sqlite3
 # --- the demo --------------------------------------------------------------------------
 
 
-# Run as `remtui demo`, but the process sends itself ctrl+c's signal while adding the 20th
-# client's history: the interrupt lands mid-build however busy the machine is (a signal
-# sent by the test after reading a progress line may come after the build has finished).
+# Run as `remtui demo` (a small one), but the process sends itself ctrl+c's signal while
+# adding the 5th client's history: the interrupt lands mid-build however busy the machine
+# is (a signal sent by the test after reading a progress line may come after the build has
+# finished).
 INTERRUPTED_DEMO = """
 import os, runpy, signal, sys
 from remtui import demo_history
 story, calls = demo_history._client_story, []
 def interrupted(*args, **kwargs):
     calls.append(1)
-    if len(calls) == 20:
+    if len(calls) == 5:
         os.kill(os.getpid(), signal.SIGINT)
     return story(*args, **kwargs)
 demo_history._client_story = interrupted
-sys.argv = ["remtui", "demo", "--no-ui", "--db", sys.argv[1]]
+sys.argv = ["remtui", "demo", "--no-ui", "--clients", "30", "--db", sys.argv[1]]
 runpy.run_module("remtui", run_name="__main__")
 """
 
@@ -369,13 +370,13 @@ def test_an_interrupted_demo_build_leaves_nothing_and_the_next_one_builds(tmp_pa
         timeout=300,
     )
     assert proc.returncode == 130, proc.stderr
-    assert "history for 0/300" in proc.stderr and "ready" not in proc.stderr, proc.stderr
+    assert "history for 0/30" in proc.stderr and "ready" not in proc.stderr, proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == []
-    again = run("demo", "--no-ui", "--db", str(db))
+    again = run("demo", "--no-ui", "--clients", "30", "--db", str(db))
     assert again.returncode == 0 and "demo store ready" in again.stderr, again.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["demo.sqlite3"]
     with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("SELECT count(*) FROM client").fetchone()[0] == 300
+        assert conn.execute("SELECT count(*) FROM client").fetchone()[0] == 30
 
 
 def test_a_store_that_is_not_a_demo_gets_a_hint(sqlite_store, admin):

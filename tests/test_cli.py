@@ -217,7 +217,7 @@ def test_db_is_accepted_anywhere_on_the_line(tmp_path, store, admin, make_client
 
 def test_db_before_demo_is_where_the_demo_goes(tmp_path):
     db = tmp_path / "elsewhere" / "demo.sqlite3"
-    result = run("--db", str(db), "demo", "--no-ui")
+    result = run("--db", str(db), "demo", "--no-ui", "--clients", "5")  # where, not what
     assert result.returncode == 0, result.stderr
     assert f"demo store ready: {db}" in result.stderr
     assert db.exists() and not (tmp_path / "data" / "demo.sqlite3").exists()
