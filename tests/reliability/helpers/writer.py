@@ -1,6 +1,6 @@
 """A clerk's writes, to be killed at any moment (tests/reliability/test_kill.py).
 
-    python writer.py DB LOG NAME SEED [OPS]
+    python writer.py DB LOG NAME SEED [OPS]      (or run_forked, from a fork server)
 
 Performs payments, corrections and documents on the SQLite store DB as the employee
 "admin", forever (or OPS operations, then exits 0). After each transaction COMMITS it
@@ -136,6 +136,14 @@ def main(db: str, log_path: str, name: str, seed: int, ops: int | None) -> int:
             closed.append((doc_id, doc_client))
     store.close()
     return 0
+
+
+def run_forked(db: str, log_path: str, name: str, seed: int, ops: int | None, err: str) -> None:
+    """``main`` in a process forked by the test's fork server, its errors to ``err``."""
+    fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 2)
+    sys.stderr = os.fdopen(2, "w", buffering=1)
+    sys.exit(main(db, log_path, name, seed, ops))
 
 
 if __name__ == "__main__":
