@@ -20,20 +20,16 @@ from remtui.errors import DiskFull, StoreError
 from remtui.store.engine import Store, open_store, store_problem
 from remtui.store.migrate import backup_sqlite, head_revision
 
+from . import forks
+
 pytestmark = pytest.mark.sqlite_only("SQLite files, damaged on purpose")
 
 REMTUI = Path(sys.executable).with_name("remtui")
 
 
 def run(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "remtui", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
+    # A process of its own, forked with remtui already imported (tests/forks.py).
+    return forks.remtui(args, stdin=stdin, env={**os.environ, **env})
 
 
 def one_clear_line(result: subprocess.CompletedProcess[str]) -> str:

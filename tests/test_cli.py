@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,11 @@ import pytest
 from remtui.domain import clients, staff
 from remtui.store.engine import Store
 
+from . import forks
+
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "remtui", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return forks.remtui(args, stdin=stdin)  # a process of its own (see tests/forks.py)
 
 
 def dump(path) -> list[tuple]:

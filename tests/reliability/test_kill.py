@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import multiprocessing
 import multiprocessing.process
 import os
 import random
@@ -33,6 +32,7 @@ from remtui.domain import clients, documents, staff
 from remtui.store.engine import Store
 from remtui.store.migrate import upgrade
 
+from .. import forks
 from .helpers import writer
 
 pytestmark = pytest.mark.slow
@@ -59,22 +59,14 @@ def kill_store(tmp_path: Path) -> Iterator[Path]:
     yield db
 
 
-# The writers are forked from one process that imported the store and the domain once
-# (multiprocessing's fork server): each is still its own OS process with its own store
-# connections, killed by SIGKILL, but does not spend half a second importing, 27 times.
-FORKS = multiprocessing.get_context("forkserver")
-FORKS.set_forkserver_preload([writer.__name__])
-
-
 def _spawn(
     db: Path, log: Path, name: str, seed: int, ops: int | None = None
 ) -> multiprocessing.process.BaseProcess:
+    # Forked from a server that imported the store once (tests/forks.py): each writer is
+    # still its own process with its own connections, SIGKILLed, without half a second of
+    # imports 27 times.
     err = log.with_suffix(".err")
-    proc = FORKS.Process(
-        target=writer.run_forked, args=(str(db), str(log), name, seed, ops, str(err))
-    )
-    proc.start()
-    return proc
+    return forks.start(writer.run_forked, str(db), str(log), name, seed, ops, str(err))
 
 
 def _errors(log: Path) -> str:
