@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -50,24 +52,34 @@ def permissive_umask() -> None:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
-    """`remtui demo --no-ui --db FOLDER/demo.sqlite3` run once, under umask 000, in a
-    folder the command has to create. Tests copy it (shutil.copy2 keeps the modes)."""
+    """`remtui demo --no-ui --db FOLDER/demo.sqlite3` run once per test run (the first
+    worker to ask builds it, the others wait for it), under umask 000, in a folder the
+    command has to create. Tests copy it (shutil.copy2 keeps the modes)."""
     if not REMTUI.exists():
         pytest.fail("the remtui console script is not installed")
-    root = tmp_path_factory.mktemp("demo")
-    (root / "home").mkdir()
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "demo-template"
     db = root / "made-by-remtui" / "demo.sqlite3"
-    done = subprocess.run(
-        [str(REMTUI), "demo", "--no-ui", "--db", str(db)],
-        env=cli_env(root / "home"),
-        preexec_fn=permissive_umask,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    modes = {p.name: p.stat().st_mode & 0o7777 for p in db.parent.iterdir()}
-    return DemoTemplate(db, db.parent.stat().st_mode & 0o7777, modes)
+    made = root / "made.json"
+    with (shared / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not made.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
+            (root / "home").mkdir(parents=True)
+            done = subprocess.run(
+                [str(REMTUI), "demo", "--no-ui", "--db", str(db)],
+                env=cli_env(root / "home"),
+                preexec_fn=permissive_umask,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert done.returncode == 0, done.stderr
+            modes = {p.name: p.stat().st_mode & 0o7777 for p in db.parent.iterdir()}
+            made.write_text(json.dumps({"folder": db.parent.stat().st_mode & 0o7777, **modes}))
+        found = json.loads(made.read_text())
+    return DemoTemplate(db, found.pop("folder"), found)
 
 
 @pytest.fixture

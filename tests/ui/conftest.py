@@ -27,7 +27,7 @@ from remtui.ui.app import RemApp
 # ends as soon as its condition holds): only a bound, generous for a machine whose two
 # cores are busy with other work, so that a broken feature fails instead of hanging.
 WAIT_TIMEOUT = 30.0
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.005
 SNAPSHOT_SIZE = (80, 24)
 _WORKING = (WorkerState.PENDING, WorkerState.RUNNING)
 
